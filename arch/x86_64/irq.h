@@ -1,0 +1,4 @@
+#ifndef ARCH_IRQ_H
+#define ARCH_IRQ_H
+void irq_quiesce(void);
+#endif

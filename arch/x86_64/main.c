@@ -1,0 +1,130 @@
+/*
+ * The capture image's main: take over the CPU, learn what to do from the
+ * command line, open the target, dump, and leave by the configured action.
+ * The order is that of shared/reference/architecture.md.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "arch/x86_64/acpi.h"
+#include "arch/x86_64/bootparam.h"
+#include "arch/x86_64/clock.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/irq.h"
+#include "arch/x86_64/machine.h"
+#include "arch/x86_64/paging.h"
+#include "arch/x86_64/platform.h"
+#include "arch/x86_64/serial.h"
+#include "capture/arena.h"
+#include "capture/config.h"
+#include "capture/dump.h"
+#include "capture/ports.h"
+#include "drivers/blk.h"
+#include "drivers/disk.h"
+#include "fs/raw.h"
+
+#define VERSION "0.1"
+
+/* Everything the image uses lives in .bss, which the loader counts into
+ * init_size, so it is inside the crash reservation by construction. */
+#define DMA_ARENA_SIZE     (2u << 20)
+#define CAPTURE_ARENA_SIZE (2u << 20)
+#define RAW_BUF_SIZE       (512u << 10)
+
+static uint8_t dma_space[DMA_ARENA_SIZE] __attribute__((aligned(4096)));
+static uint8_t capture_space[CAPTURE_ARENA_SIZE] __attribute__((aligned(4096)));
+static struct arena dma_arena;
+
+static uint8_t boot_params[BP_SIZE];
+static char cmdline[PAYLOAD_CMDLINE_SIZE + 1];
+extern char embedded_cmdline[];
+extern char _head[], __image_end[];
+
+void *dma_alloc(size_t size, size_t align)
+{
+	return arena_alloc(&dma_arena, size, align);
+}
+
+/* Physical memory of the crashed kernel, through our identity map. */
+static int phys_read(struct memsrc *m, uint64_t off, void *buf, size_t len)
+{
+	if (paging_ensure_ram(off, len))
+		return -1;
+	memcpy(buf, (const void *)(uintptr_t)off, len);
+	return 0;
+}
+
+static void copy_cmdline(const uint8_t *bp)
+{
+	const char *src = embedded_cmdline;
+
+	if (bp) {
+		uint64_t p;
+
+		memcpy(boot_params, bp, BP_SIZE);
+		p = *(const uint32_t *)(boot_params + BP_CMD_LINE_PTR) |
+		    (uint64_t)*(const uint32_t *)(boot_params + BP_EXT_CMD_LINE_PTR) << 32;
+		src = p ? (const char *)(uintptr_t)p : "";
+	}
+	/* Bounded copy: the kernel's line is at most COMMAND_LINE_SIZE (2048). */
+	for (size_t i = 0; i < PAYLOAD_CMDLINE_SIZE && src[i]; i++)
+		cmdline[i] = src[i];
+}
+
+void kmain(const uint8_t *bp, uint64_t image_base);
+
+void kmain(const uint8_t *bp, uint64_t image_base)
+{
+	static struct capture_config cfg;
+	static struct blk_dev disk;
+	static struct raw_sink raw;
+	static struct dump_result res;
+	struct memsrc mem = { .read = phys_read };
+	struct arena capture_arena;
+	char err[256];
+	void *rawbuf;
+	int r;
+
+	cpu_init();
+	serial_init();
+	clock_init();
+	arena_init(&dma_arena, dma_space, sizeof(dma_space));
+
+	port_log("dumpling %s capture image at 0x%llx-0x%llx, entered %s\n", VERSION,
+		 (unsigned long long)image_base, (unsigned long long)(uintptr_t)__image_end,
+		 bp ? "with boot_params" : "without boot_params");
+	copy_cmdline(bp);
+	port_log("command line: %s\n", cmdline);
+	if (paging_init())
+		machine_fail("cannot build page tables");
+	irq_quiesce();
+
+	config_defaults(&cfg);
+	if (cmdline_parse(cmdline, &cfg, err, sizeof(err)))
+		machine_fail(err);
+	failure_action = cfg.failure_action;
+	acpi_set_rsdp(cfg.acpi_rsdp ? cfg.acpi_rsdp :
+		      bp ? *(const uint64_t *)(boot_params + BP_ACPI_RSDP_ADDR) : 0);
+	if (!cfg.have_elfcorehdr)
+		machine_fail("no elfcorehdr= on the command line: load the image with "
+			     "`dumpling load` or `kexec -p`, which add it");
+	if (cfg.target != TARGET_RAW || !cfg.have_disk)
+		machine_fail("no dump target: give dumpling.target=raw and dumpling.disk= "
+			     "(`dumpling cmdline` prints them from /etc/dumpling.conf)");
+
+	if (disk_open(&cfg.disk, &disk, err, sizeof(err)))
+		machine_fail(err);
+	rawbuf = dma_alloc(RAW_BUF_SIZE, 4096);
+	if (!rawbuf || raw_sink_open(&raw, &disk, cfg.have_part ? cfg.part_start : 0,
+				     cfg.have_part ? cfg.part_len : 0, rawbuf, RAW_BUF_SIZE,
+				     err, sizeof(err)))
+		machine_fail(rawbuf ? err : "out of DMA memory for the raw writer");
+	port_log("writing the dump to %s\n", raw.sink.name);
+
+	arena_init(&capture_arena, capture_space, sizeof(capture_space));
+	r = capture_dump(&cfg, &mem, cfg.elfcorehdr_addr, &raw.sink, &capture_arena, &res);
+	if (r)
+		machine_fail("see the messages above");
+	port_log("dump complete; final_action %s\n", action_name(cfg.final_action));
+	machine_action(cfg.final_action);
+}

@@ -1,0 +1,9 @@
+#ifndef ARCH_PAGING_H
+#define ARCH_PAGING_H
+#include <stdint.h>
+int paging_init(void);
+int paging_levels(void);
+/* Makes sure [pa, pa+len) is mapped write-back (RAM being dumped). */
+int paging_ensure_ram(uint64_t pa, uint64_t len);
+int paging_pool_used(void);
+#endif

@@ -1,0 +1,48 @@
+/*
+ * The capture core's only view of the outside world.
+ *
+ * The same core runs in the capture image (memory is mapped RAM, the sink is a disk)
+ * and on the host (memory is an ELF vmcore file, the sink is a file), so it
+ * reaches both through these small interfaces and nothing else.
+ */
+#ifndef CAPTURE_PORTS_H
+#define CAPTURE_PORTS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Memory source: the crashed kernel's memory, addressed the way the elfcorehdr
+ * addresses it. In the image an offset is a physical address (p_offset of a
+ * PT_LOAD equals the address where the bytes live). On the host it is a file
+ * offset in an ELF vmcore. Returns 0, or -1 if the range cannot be read.
+ */
+struct memsrc {
+	int (*read)(struct memsrc *m, uint64_t off, void *buf, size_t len);
+};
+
+/*
+ * Sink: "the dump file". Writes may come at any offset and any length; the sink
+ * deals with sector alignment. capacity is the most bytes it can hold (0: no
+ * limit known). finish() makes everything durable (flush, FUA, COMMIT, fs
+ * metadata). Both return 0, or a negative error; -ENOSPC_SINK means full.
+ */
+#define SINK_ERR_IO     (-5)
+#define SINK_ERR_NOSPC  (-28)
+struct sink {
+	int (*write)(struct sink *s, uint64_t off, const void *buf, size_t len);
+	int (*finish)(struct sink *s);
+	uint64_t capacity;
+	const char *name;	/* for messages: "raw virtio-blk 0000:00:04.0" */
+};
+
+/*
+ * Clock and console: linked in by the platform (arch/x86_64 in the image,
+ * tests or tools on the host).
+ */
+uint64_t port_now_ns(void);                      /* monotonic */
+void port_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void port_vlog(const char *fmt, va_list ap);
+
+#endif

@@ -1,0 +1,28 @@
+/* The capture core's clock and console ports, for host tools and tests. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "capture/ports.h"
+
+uint64_t port_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void port_vlog(const char *fmt, va_list ap)
+{
+	vfprintf(stderr, fmt, ap);
+}
+
+void port_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	port_vlog(fmt, ap);
+	va_end(ap);
+}
