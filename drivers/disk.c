@@ -1,0 +1,26 @@
+/* Which driver handles dumpling.disk=. */
+#include <stdio.h>
+#include <string.h>
+
+#include "drivers/disk.h"
+#include "drivers/virtio_blk.h"
+
+int disk_open(const struct disk_spec *spec, struct blk_dev *out, char *err, size_t errlen)
+{
+	char drv[sizeof(spec->driver) + 1];
+
+	memset(out, 0, sizeof(*out));
+	/* The spec's driver field need not be terminated. */
+	memcpy(drv, spec->driver, sizeof(spec->driver));
+	drv[sizeof(spec->driver)] = 0;
+
+	if (strcmp(drv, "virtio-blk") == 0)
+		return virtio_blk_open(spec, out, err, errlen);
+	if (strcmp(drv, "nvme") == 0) {
+		snprintf(err, errlen, "nvme@%04x:%02x:%02x.%x: the nvme driver is not supported yet",
+			 spec->seg, spec->bus, spec->dev, spec->fn);
+		return -1;
+	}
+	snprintf(err, errlen, "unknown disk driver \"%s\" (known: virtio-blk)", drv);
+	return -1;
+}

@@ -1,0 +1,18 @@
+/*
+ * Opens the disk named on the command line (dumpling.disk=DRIVER@SEG:BUS:DEV.FN).
+ */
+#ifndef DRIVERS_DISK_H
+#define DRIVERS_DISK_H
+
+#include <stddef.h>
+
+#include "capture/config.h"
+#include "drivers/blk.h"
+
+/*
+ * Dispatches on spec->driver ("virtio-blk"; "nvme" is not supported yet).
+ * Returns 0 with *out ready for I/O, or -1 with a message in err.
+ */
+int disk_open(const struct disk_spec *spec, struct blk_dev *out, char *err, size_t errlen);
+
+#endif

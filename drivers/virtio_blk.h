@@ -1,0 +1,22 @@
+/*
+ * virtio-blk over PCI, polled, one request queue.
+ */
+#ifndef DRIVERS_VIRTIO_BLK_H
+#define DRIVERS_VIRTIO_BLK_H
+
+#include <stddef.h>
+
+#include "capture/config.h"
+#include "drivers/blk.h"
+
+/*
+ * Finds the virtio-blk function at spec's PCI address, takes it from the
+ * crashed kernel (quiesce, reset), brings it up and fills *out: 512-byte
+ * sectors, capacity from the device, read/write/flush. Returns 0, or -1 with
+ * a message in err ("no virtio-blk at 0000:00:04.0: found 8086:100e").
+ * At most VIRTIO_BLK_MAX_DEVS devices can be open.
+ */
+#define VIRTIO_BLK_MAX_DEVS	2
+int virtio_blk_open(const struct disk_spec *spec, struct blk_dev *out, char *err, size_t errlen);
+
+#endif
