@@ -38,7 +38,7 @@ struct disk_dump_header {
 	char signature[KDUMP_SIG_LEN];
 	int32_t header_version;
 	struct kdump_utsname utsname;	/* 390 bytes, at offset 12 */
-	char pad[2];			/* timeval is 8-aligned: offset 408 */
+	char pad[6];			/* timeval is 8-aligned: offset 408 */
 	int64_t timestamp_sec;
 	int64_t timestamp_usec;
 	uint32_t status;

@@ -1,0 +1,121 @@
+/* The capture, start to end (see dump.h). */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "capture/dump.h"
+#include "capture/elfcore.h"
+#include "capture/kdump.h"
+#include "capture/vmcoreinfo.h"
+
+/* Unix time to "YYYY-MM-DD hh:mm:ss" (UTC), without libc. */
+static void format_time(int64_t t, char *buf, size_t n)
+{
+	int64_t days = t / 86400, secs = t % 86400;
+	int64_t era, doe, yoe, doy, mp, y, m, d;
+
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	/* Howard Hinnant's days-to-civil algorithm. */
+	days += 719468;
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y = yoe + era * 400 + (m <= 2);
+	snprintf(buf, n, "%04lld-%02lld-%02lld %02lld:%02lld:%02lld UTC", (long long)y,
+		 (long long)m, (long long)d, (long long)(secs / 3600),
+		 (long long)(secs / 60 % 60), (long long)(secs % 60));
+}
+
+/* RAM the dump covers: PT_LOADs other than the kernel-text alias of RAM. */
+static uint64_t ram_bytes(const struct elfcore *ec)
+{
+	uint64_t sum = 0;
+
+	for (unsigned i = 0; i < ec->nr_loads; i++)
+		if (ec->loads[i].vaddr < KERNEL_MAP_BASE)
+			sum += ec->loads[i].memsz;
+	return sum;
+}
+
+static void describe(struct elfcore *ec)
+{
+	char rel[KDUMP_UTS_LEN] = "unknown", when[96] = "unknown time";
+	int64_t t;
+
+	if (!ec->have_vmcoreinfo)
+		port_log("dumpling: no VMCOREINFO note: crash and drgn will need the vmlinux\n");
+	vmcoreinfo_osrelease(&ec->vmci, rel, sizeof(rel));
+	if (vmcoreinfo_crashtime(&ec->vmci, &t))
+		format_time(t, when, sizeof(when));
+	port_log("dumpling: Linux %s crashed at %s; %d cpus saved registers; %llu MiB RAM "
+		 "in %u ranges\n", rel, when, ec->nr_cpus,
+		 (unsigned long long)(ram_bytes(ec) >> 20), ec->nr_loads);
+}
+
+int capture_dump(const struct capture_config *cfg, struct memsrc *mem, uint64_t hdr_off,
+		 struct sink *out, struct arena *a, struct dump_result *res)
+{
+	uint64_t t0 = port_now_ns();
+	struct elfcore ec;
+	struct kdump_opts opts;
+	struct kdump_stats st;
+	char err[256];
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	if (cfg->format != FORMAT_KDUMP) {
+		port_log("dumpling: dumpling.format=elf is not supported yet\n");
+		return DUMP_ERR_UNSUPPORTED;
+	}
+	if (elfcore_read(&ec, mem, hdr_off, cfg->elfcorehdr_size, a, err, sizeof(err))) {
+		port_log("dumpling: %s\n", err);
+		return DUMP_ERR_INVAL;
+	}
+	describe(&ec);
+
+	memset(&opts, 0, sizeof(opts));
+	opts.dump_level = cfg->dump_level;
+	if (cfg->compress == COMPRESS_ZSTD)
+		port_log("dumpling: zstd is not built in yet: writing pages uncompressed\n");
+	if (cfg->dump_level & ~1)
+		port_log("dumpling: dump_level %d: only zero-page exclusion (1) is done yet\n",
+			 cfg->dump_level);
+
+	r = kdump_write(&ec, &opts, out, a, &st);
+	if (r == 0) {
+		r = out->finish(out);
+		if (r)
+			port_log("dumpling: finishing %s failed (%d)\n",
+				 out->name ? out->name : "the sink", r);
+	}
+	res->pages_ram = st.ram_pages;
+	res->pages_kept = st.kept;
+	res->pages_zero = st.zero;
+	res->pages_excluded = st.excluded;
+	res->pages_unreadable = st.unreadable;
+	res->pages_lost = st.lost;
+	res->bytes = st.bytes;
+	res->incomplete = st.incomplete;
+	res->ns = port_now_ns() - t0;
+	if (r)
+		return r;
+
+	port_log("dumped %llu pages (%llu kept, %llu zero, %llu excluded), %llu bytes "
+		 "written in %llu.%llu seconds\n", (unsigned long long)st.ram_pages,
+		 (unsigned long long)st.kept, (unsigned long long)st.zero,
+		 (unsigned long long)st.excluded, (unsigned long long)st.bytes,
+		 (unsigned long long)(res->ns / 1000000000),
+		 (unsigned long long)(res->ns / 100000000 % 10));
+	if (st.incomplete)
+		port_log("dumpling: the dump is INCOMPLETE: %llu pages unreadable, %llu did not "
+			 "fit on %s\n", (unsigned long long)st.unreadable,
+			 (unsigned long long)st.lost, out->name ? out->name : "the sink");
+	return 0;
+}

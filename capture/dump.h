@@ -1,0 +1,43 @@
+/*
+ * One capture, start to end: read the elfcorehdr, say what crashed, write the
+ * dump in the configured format, finish the sink. Used by the capture image
+ * (memsrc = physical memory, hdr_off = elfcorehdr=) and by host tools
+ * (memsrc = an ELF vmcore file, hdr_off = 0).
+ */
+#ifndef CAPTURE_DUMP_H
+#define CAPTURE_DUMP_H
+
+#include <stdint.h>
+
+#include "capture/arena.h"
+#include "capture/config.h"
+#include "capture/ports.h"
+
+/* Negative errno values, like the sink's. */
+#define DUMP_ERR_IO		(-5)	/* = SINK_ERR_IO */
+#define DUMP_ERR_NOMEM		(-12)
+#define DUMP_ERR_INVAL		(-22)	/* the crashed kernel's data is unusable */
+#define DUMP_ERR_NOSPC		(-28)	/* = SINK_ERR_NOSPC: not even the headers fit */
+#define DUMP_ERR_UNSUPPORTED	(-95)
+
+struct dump_result {
+	uint64_t pages_ram;		/* pages the dump covers (bitmap 1) */
+	uint64_t pages_kept;		/* stored with their data */
+	uint64_t pages_zero;		/* all-zero, pointing at the shared zero page */
+	uint64_t pages_excluded;	/* left out (not dumpable, or filtered) */
+	uint64_t pages_unreadable;	/* could not be read */
+	uint64_t pages_lost;		/* did not fit on the sink */
+	uint64_t bytes;			/* size of the dump */
+	uint64_t ns;			/* from start to finish() done */
+	int incomplete;			/* the dump says INCOMPLETE */
+};
+
+/*
+ * Returns 0 when a dump was written and finished (check res->incomplete: a
+ * full sink still gives a readable, incomplete dump), or a negative DUMP_ERR_*
+ * after a logged message that names the cause.
+ */
+int capture_dump(const struct capture_config *cfg, struct memsrc *mem, uint64_t hdr_off,
+		 struct sink *out, struct arena *a, struct dump_result *res);
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * The crashed kernel's ELF core header: its PT_LOAD windows onto old memory, its
+ * notes (merged into one buffer exactly as /proc/vmcore merges them), the
+ * VMCOREINFO inside them, and address translation for the kernel image map.
+ *
+ * The header is read through a memsrc: in the image at the physical address
+ * from elfcorehdr=, on the host at offset 0 of an ELF vmcore file (raw from the
+ * kernel, /proc/vmcore, or makedumpfile -E: all are read by the same code).
+ */
+#ifndef CAPTURE_ELFCORE_H
+#define CAPTURE_ELFCORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture/arena.h"
+#include "capture/elf64.h"
+#include "capture/ports.h"
+#include "capture/vmcoreinfo.h"
+
+#define ELFCORE_PAGE_SIZE	4096u
+#define ELFCORE_PAGE_SHIFT	12
+#define ELFCORE_MAX_PHNUM	(PN_XNUM - 1)	/* no extended numbering */
+#define ELFCORE_MAX_NOTES	(16u << 20)	/* all PT_NOTEs together */
+#define ELFCORE_MAX_PHYS	(1ull << 52)	/* x86_64 MAX_PHYSMEM_BITS */
+#define KERNEL_MAP_BASE		0xffffffff80000000ull	/* __START_KERNEL_map */
+#define KERNEL_MAP_SIZE		(1ull << 30)		/* KERNEL_IMAGE_SIZE, KASLR */
+
+struct elf_load {
+	uint64_t paddr, vaddr, offset, filesz, memsz;
+};
+
+struct elfcore {
+	struct memsrc *mem;
+	uint16_t e_phnum;
+
+	unsigned nr_loads;		/* PT_LOADs with memsz > 0, in phdr order */
+	struct elf_load *loads;
+	uint64_t max_pfn;		/* one past the highest pfn in any PT_LOAD */
+
+	uint8_t *notes;			/* every PT_NOTE's notes, concatenated */
+	size_t notes_len;
+	int nr_cpus;			/* CORE/NT_PRSTATUS notes */
+	int have_vmcoreinfo;
+	size_t vmcoreinfo_off;		/* of the descriptor text, within notes */
+	size_t vmcoreinfo_len;		/* n_descsz */
+	struct vmcoreinfo vmci;		/* empty if there is none */
+
+	int have_phys_base;
+	uint64_t phys_base;
+	const char *phys_base_from;	/* "VMCOREINFO", "kernel PT_LOAD" */
+	int have_page_offset;
+	uint64_t page_offset;		/* direct map base, from a PT_LOAD */
+
+	unsigned hint;			/* last PT_LOAD that matched */
+};
+
+/*
+ * Reads and validates the header at hdr_off (hdr_size bounds it when
+ * non-zero). Returns 0, or -1 with the reason in err.
+ */
+int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
+		 uint64_t hdr_size, struct arena *a, char *err, size_t errlen);
+
+/*
+ * Where physical address pa is in the memsrc: *off, and *avail bytes from
+ * there are file-backed in the same PT_LOAD. Returns 0, or -1 if pa is not
+ * backed (a hole, or past p_filesz).
+ */
+int elfcore_phys_to_off(struct elfcore *ec, uint64_t pa, uint64_t *off, uint64_t *avail);
+
+/* Reads physical memory; -1 unless every byte is backed and readable. */
+int elfcore_read_phys(struct elfcore *ec, uint64_t pa, void *buf, size_t len);
+
+/*
+ * Reads physical memory, zero-filling bytes no PT_LOAD backs (holes, past
+ * p_filesz) and counting them in *missing. Returns -1 only if the memsrc
+ * fails.
+ */
+int elfcore_read_phys_fill(struct elfcore *ec, uint64_t pa, void *buf, size_t len,
+			   size_t *missing);
+
+/*
+ * Kernel virtual to physical: the kernel image map (needs phys_base) and the
+ * direct map (needs page_offset). Returns 0, or -1 if va is in neither.
+ */
+int elfcore_kvtop(const struct elfcore *ec, uint64_t va, uint64_t *pa);
+/* Reads kernel virtual memory of the two maps above (strictly). */
+int elfcore_read_kv(struct elfcore *ec, uint64_t va, void *buf, size_t len);
+
+#endif

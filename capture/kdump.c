@@ -1,0 +1,628 @@
+/*
+ * The kdump-compressed writer (see kdump.h for the two passes).
+ *
+ * File layout, B = 4096:
+ *   0                     disk_dump_header (written last)
+ *   B                     kdump_sub_header, the merged ELF notes
+ *   bm1_off               bitmap 1: pfn is RAM (inside a PT_LOAD)
+ *   bm2_off               bitmap 2: pfn is dumpable
+ *   desc_off              one page_desc per bitmap-2 bit, in pfn order
+ *   data_off              the shared zero page (dump_level bit 1), page data
+ *
+ * Descriptors and data are two sequential streams, each buffered into large
+ * writes. A page that cannot be read, or that found no room on a full sink,
+ * gets an all-zero descriptor: crash reports "page incomplete" for offset 0,
+ * libkdumpfile rejects its size 0; neither shows made-up contents.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "capture/kdump.h"
+#include "capture/vmcoreinfo.h"
+
+#define B		KDUMP_BLOCK_SIZE
+#define CYCLE_BYTES	(KDUMP_CYCLE_PFNS / 8)
+#define DESC_PER_BUF	(KDUMP_DESC_BUF / sizeof(struct kdump_page_desc))
+#define PROGRESS_NS	3000000000ull
+#define MAX_LOGGED_BAD	8
+
+_Static_assert(KDUMP_DESC_BUF % sizeof(struct kdump_page_desc) == 0, "whole descriptors");
+_Static_assert(CYCLE_BYTES % B == 0, "a cycle covers whole bitmap blocks");
+
+struct writer {
+	struct elfcore *ec;
+	const struct kdump_opts *o;
+	struct sink *out;
+	struct kdump_stats *st;
+	struct kdump_layout lay;
+	uint64_t num_dumpable;		/* from pass 1 */
+
+	uint8_t *bm1, *bm2;		/* one cycle of each bitmap */
+	uint8_t *page, *cbuf, *zeros;	/* one block each */
+
+	struct kdump_page_desc *desc;	/* descriptor stream */
+	size_t desc_fill;
+	uint64_t desc_flushed;		/* descriptors already on the sink */
+	uint64_t ndesc;			/* descriptors made so far */
+
+	uint8_t *data;			/* data stream */
+	size_t data_fill;
+	uint64_t data_pos;		/* sink offset of data[0] */
+	uint64_t dbuf_first_desc;	/* first descriptor that points into data[] */
+	uint64_t dbuf_pages, dbuf_zero;	/* descriptors since then: data, zero page */
+
+	int zero_page;			/* the shared zero page exists */
+	uint64_t zero_off;
+	int nospace;			/* the sink is full: no more data */
+
+	uint64_t t0, last_progress, done;
+};
+
+/* ---- bitmaps -------------------------------------------------------------- */
+
+static void set_bits(uint8_t *bm, uint64_t from, uint64_t to)
+{
+	while (from < to && (from & 7))
+		bm[from >> 3] |= (uint8_t)(1u << (from & 7)), from++;
+	if (to - from >= 8) {
+		memset(bm + (from >> 3), 0xff, (size_t)((to - from) >> 3));
+		from += (to - from) & ~(uint64_t)7;
+	}
+	while (from < to)
+		bm[from >> 3] |= (uint8_t)(1u << (from & 7)), from++;
+}
+
+/* Counted by hand: a popcount builtin would need libgcc in the image. */
+static uint64_t count_bits(const uint8_t *bm, size_t n)
+{
+	uint64_t c = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned v = bm[i];
+		v = v - ((v >> 1) & 0x55);
+		v = (v & 0x33) + ((v >> 2) & 0x33);
+		c += (v + (v >> 4)) & 0x0f;
+	}
+	return c;
+}
+
+static void range_bits(uint8_t *bm, uint64_t start, uint64_t end, uint64_t pa, uint64_t len)
+{
+	uint64_t a, b;
+
+	if (!len)
+		return;
+	a = pa >> 12;
+	b = (pa + len + B - 1) >> 12;	/* a partly covered page counts */
+	if (a < start)
+		a = start;
+	if (b > end)
+		b = end;
+	if (a < b)
+		set_bits(bm, a - start, b - start);
+}
+
+/* Where filter_cycle() will exclude pages (makedumpfile -d 2/4/8/16). */
+static void filter_cycle(struct writer *w, uint64_t start, uint64_t end)
+{
+	const struct kdump_filter *f = w->o->filter;
+
+	if (f && f->filter_cycle)
+		f->filter_cycle(f->ctx, w->ec, start, end, w->bm2);
+}
+
+/* Both bitmaps of the cycle of nbytes bitmap bytes starting at pfn start. */
+static void build_cycle(struct writer *w, uint64_t start, size_t nbytes)
+{
+	uint64_t end = start + (uint64_t)nbytes * 8;
+
+	memset(w->bm1, 0, nbytes);
+	memset(w->bm2, 0, nbytes);
+	for (unsigned i = 0; i < w->ec->nr_loads; i++) {
+		const struct elf_load *l = &w->ec->loads[i];
+		range_bits(w->bm1, start, end, l->paddr, l->memsz);
+		/* Past p_filesz there are no bytes: not dumpable. */
+		range_bits(w->bm2, start, end, l->paddr, l->filesz);
+	}
+	filter_cycle(w, start, end);
+	for (size_t i = 0; i < nbytes; i++)
+		w->bm2[i] &= w->bm1[i];	/* a filter may only clear bits */
+}
+
+/* ---- layout and headers --------------------------------------------------- */
+
+void kdump_layout(const struct elfcore *ec, uint64_t dumpable, struct kdump_layout *l)
+{
+	uint64_t sub = sizeof(struct kdump_sub_header) + ec->notes_len;
+	uint64_t bits_bytes = (ec->max_pfn + 7) / 8;
+
+	l->sub_hdr_size = (uint32_t)((sub + B - 1) / B);
+	l->bitmap_bytes = (bits_bytes + B - 1) / B * B;
+	l->bitmap_blocks = (uint32_t)(2 * (l->bitmap_bytes / B));
+	l->bm1_off = (uint64_t)B * (1 + l->sub_hdr_size);
+	l->bm2_off = l->bm1_off + l->bitmap_bytes;
+	l->desc_off = l->bm2_off + l->bitmap_bytes;
+	l->data_off = l->desc_off + dumpable * sizeof(struct kdump_page_desc);
+}
+
+/* Every field NUL-terminated (then zero-padded, as readers check), sysname Linux. */
+static int fields_ok(struct kdump_utsname *u)
+{
+	char *f = (char *)u;
+
+	for (int i = 0; i < 6; i++, f += KDUMP_UTS_LEN) {
+		char *nul = memchr(f, '\0', KDUMP_UTS_LEN);
+		if (!nul)
+			return 0;
+		memset(nul, 0, (size_t)(f + KDUMP_UTS_LEN - nul));
+	}
+	return strcmp(u->sysname, "Linux") == 0 && u->release[0] && u->machine[0];
+}
+
+int kdump_utsname(struct elfcore *ec, struct kdump_utsname *u)
+{
+	uint64_t sym, off;
+	char rel[KDUMP_UTS_LEN];
+
+	if (vmcoreinfo_symbol(&ec->vmci, "init_uts_ns", &sym) &&
+	    vmcoreinfo_offset(&ec->vmci, "uts_namespace.name", &off) &&
+	    elfcore_read_kv(ec, sym + off, u, sizeof(*u)) == 0 && fields_ok(u))
+		return 1;
+	/* Readers want sysname, release, version and machine non-empty. */
+	memset(u, 0, sizeof(*u));
+	memcpy(u->sysname, "Linux", 6);
+	memcpy(u->version, "unknown", 8);
+	memcpy(u->machine, "x86_64", 7);
+	if (!vmcoreinfo_osrelease(&ec->vmci, rel, sizeof(rel)) || !rel[0])
+		memcpy(rel, "unknown", 8);
+	memcpy(u->release, rel, strlen(rel) + 1);
+	return 0;
+}
+
+/* ---- the sink ------------------------------------------------------------- */
+
+static int put(struct writer *w, uint64_t off, const void *buf, size_t len)
+{
+	uint64_t cap = w->out->capacity;
+	int r;
+
+	if (cap && (off > cap || len > cap - off))
+		r = SINK_ERR_NOSPC;
+	else
+		r = w->out->write(w->out, off, buf, len);
+	if (r == 0 && off + len > w->st->bytes)
+		w->st->bytes = off + len;
+	return r;
+}
+
+/* Headers, bitmaps and descriptors: any failure ends the dump. */
+static int put_meta(struct writer *w, uint64_t off, const void *buf, size_t len,
+		    const char *what)
+{
+	int r = put(w, off, buf, len);
+
+	if (r)
+		port_log("kdump: writing the %s (%zu bytes at offset %llu) to %s failed: %s\n",
+			 what, len, (unsigned long long)off, w->out->name ? w->out->name : "sink",
+			 r == SINK_ERR_NOSPC ? "no space left" : "I/O error");
+	return r;
+}
+
+static int put_zeros(struct writer *w, uint64_t off, uint64_t len, const char *what)
+{
+	while (len) {
+		size_t n = len < B ? (size_t)len : B;
+		int r = put_meta(w, off, w->zeros, n, what);
+		if (r)
+			return r;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* The sub-header and the notes after it, staged through the data buffer. */
+static int write_sub_header(struct writer *w, uint32_t dump_level)
+{
+	struct elfcore *ec = w->ec;
+	struct kdump_sub_header kh;
+	uint64_t total = (uint64_t)w->lay.sub_hdr_size * B, pos = 0;
+
+	memset(&kh, 0, sizeof(kh));
+	kh.phys_base = ec->have_phys_base ? ec->phys_base : 0;
+	kh.dump_level = (int32_t)dump_level;
+	kh.offset_note = B + sizeof(kh);
+	kh.size_note = ec->notes_len;
+	if (ec->have_vmcoreinfo) {
+		kh.offset_vmcoreinfo = B + sizeof(kh) + ec->vmcoreinfo_off;
+		kh.size_vmcoreinfo = ec->vmcoreinfo_len;
+	}
+	kh.max_mapnr_64 = ec->max_pfn;
+
+	while (pos < total) {
+		size_t n = total - pos < KDUMP_DATA_BUF ? (size_t)(total - pos) : KDUMP_DATA_BUF;
+		memset(w->data, 0, n);
+		/* Stream position p maps to: sub-header, then notes, then zeros. */
+		for (size_t i = 0; i < n; ) {
+			uint64_t p = pos + i;
+			size_t take;
+			if (p < sizeof(kh)) {
+				take = sizeof(kh) - (size_t)p;
+				if (take > n - i)
+					take = n - i;
+				memcpy(w->data + i, (const uint8_t *)&kh + p, take);
+			} else if (p - sizeof(kh) < ec->notes_len) {
+				uint64_t np = p - sizeof(kh);
+				take = ec->notes_len - np < n - i ? (size_t)(ec->notes_len - np) : n - i;
+				memcpy(w->data + i, ec->notes + np, take);
+			} else {
+				break;
+			}
+			i += take;
+		}
+		int r = put_meta(w, B + pos, w->data, n, "sub-header and notes");
+		if (r)
+			return r;
+		pos += n;
+	}
+	return 0;
+}
+
+static int write_header(struct writer *w)
+{
+	struct disk_dump_header *dh = (struct disk_dump_header *)w->page;
+	int64_t t = 0;
+
+	memset(w->page, 0, B);
+	memcpy(dh->signature, KDUMP_SIGNATURE, KDUMP_SIG_LEN);
+	dh->header_version = KDUMP_HEADER_VERSION;
+	if (!kdump_utsname(w->ec, &dh->utsname))
+		port_log("kdump: utsname not readable from init_uts_ns, using OSRELEASE\n");
+	vmcoreinfo_crashtime(&w->ec->vmci, &t);
+	dh->timestamp_sec = t;
+	dh->timestamp_usec = 0;
+	dh->status = w->o->comp ? w->o->comp->flag : 0;
+	if (w->st->incomplete)
+		dh->status |= DUMP_DH_COMPRESSED_INCOMPLETE;
+	dh->block_size = B;
+	dh->sub_hdr_size = (int32_t)w->lay.sub_hdr_size;
+	dh->bitmap_blocks = w->lay.bitmap_blocks;
+	dh->max_mapnr = w->ec->max_pfn > UINT32_MAX ? UINT32_MAX : (uint32_t)w->ec->max_pfn;
+	dh->nr_cpus = w->ec->nr_cpus;
+	return put_meta(w, 0, w->page, B, "disk_dump_header");
+}
+
+/* ---- descriptor and data streams ------------------------------------------ */
+
+static int desc_flush(struct writer *w)
+{
+	size_t len = w->desc_fill * sizeof(struct kdump_page_desc);
+	int r;
+
+	if (!w->desc_fill)
+		return 0;
+	r = put_meta(w, w->lay.desc_off + w->desc_flushed * sizeof(struct kdump_page_desc),
+		     w->desc, len, "page descriptors");
+	if (r)
+		return r;
+	w->desc_flushed += w->desc_fill;
+	w->desc_fill = 0;
+	return 0;
+}
+
+static int desc_add(struct writer *w, uint64_t off, uint32_t size, uint32_t flags)
+{
+	struct kdump_page_desc *d;
+
+	if (w->ndesc >= w->num_dumpable) {
+		port_log("kdump: more dumpable pages than counted in pass 1 (%llu): "
+			 "the page filter is not repeatable\n",
+			 (unsigned long long)w->num_dumpable);
+		return KDUMP_ERR_INVAL;
+	}
+	d = &w->desc[w->desc_fill++];
+	d->offset = off;
+	d->size = size;
+	d->flags = flags;
+	d->page_flags = 0;
+	w->ndesc++;
+	if (w->desc_fill == DESC_PER_BUF)
+		return desc_flush(w);
+	return 0;
+}
+
+/*
+ * The sink is full. Data in the buffer is lost, and so is every descriptor
+ * from the first one pointing into it: they become all-zero ("incomplete"),
+ * including those already written.
+ */
+static int go_nospace(struct writer *w)
+{
+	uint64_t from = w->dbuf_first_desc;
+
+	port_log("kdump: %s is full at offset %llu: finishing an INCOMPLETE dump\n",
+		 w->out->name ? w->out->name : "the sink", (unsigned long long)w->data_pos);
+	w->nospace = 1;
+	w->st->incomplete = 1;
+	w->st->kept -= w->dbuf_pages;
+	w->st->zero -= w->dbuf_zero;
+	w->st->lost += w->dbuf_pages + w->dbuf_zero;
+	w->data_fill = 0;
+	if (from < w->desc_flushed) {
+		int r = put_zeros(w, w->lay.desc_off + from * sizeof(struct kdump_page_desc),
+				  (w->desc_flushed - from) * sizeof(struct kdump_page_desc),
+				  "page descriptors");
+		if (r)
+			return r;
+	}
+	size_t keep = from > w->desc_flushed ? (size_t)(from - w->desc_flushed) : 0;
+	memset(w->desc + keep, 0, (w->desc_fill - keep) * sizeof(struct kdump_page_desc));
+	return 0;
+}
+
+static int data_flush(struct writer *w)
+{
+	int r;
+
+	if (!w->data_fill)
+		return 0;
+	r = put(w, w->data_pos, w->data, w->data_fill);
+	if (r == SINK_ERR_NOSPC)
+		return go_nospace(w);
+	if (r) {
+		port_log("kdump: writing page data (%zu bytes at offset %llu) to %s failed: "
+			 "I/O error\n", w->data_fill, (unsigned long long)w->data_pos,
+			 w->out->name ? w->out->name : "sink");
+		return r;
+	}
+	w->data_pos += w->data_fill;
+	w->data_fill = 0;
+	return 0;
+}
+
+/* Queues len bytes of page data; *off is where they will be. */
+static int data_add(struct writer *w, const void *src, size_t len, uint64_t *off)
+{
+	if (w->data_fill + len > KDUMP_DATA_BUF) {
+		int r = data_flush(w);
+		if (r)
+			return r;
+	}
+	if (w->nospace)
+		return 1;
+	if (w->data_fill == 0) {
+		w->dbuf_first_desc = w->ndesc;
+		w->dbuf_pages = w->dbuf_zero = 0;
+	}
+	memcpy(w->data + w->data_fill, src, len);
+	*off = w->data_pos + w->data_fill;
+	w->data_fill += len;
+	return 0;
+}
+
+/* ---- pages ---------------------------------------------------------------- */
+
+static int is_zero(const uint8_t *p)
+{
+	const uint64_t *q = (const uint64_t *)p;
+
+	for (size_t i = 0; i < B / 8; i++)
+		if (q[i])
+			return 0;
+	return 1;
+}
+
+static int dump_page(struct writer *w, uint64_t pfn)
+{
+	struct kdump_stats *st = w->st;
+	size_t missing = 0, size = B;
+	const uint8_t *src = w->page;
+	uint32_t flags = 0;
+	uint64_t off;
+	int r;
+
+	if (w->nospace) {
+		st->lost++;
+		return desc_add(w, 0, 0, 0);
+	}
+	if (elfcore_read_phys_fill(w->ec, pfn << 12, w->page, B, &missing)) {
+		if (st->unreadable++ < MAX_LOGGED_BAD)
+			port_log("kdump: page at 0x%llx cannot be read: marked incomplete\n",
+				 (unsigned long long)(pfn << 12));
+		st->incomplete = 1;
+		return desc_add(w, 0, 0, 0);
+	}
+	if (w->zero_page && is_zero(w->page)) {
+		st->zero++;
+		if (w->data_fill)
+			w->dbuf_zero++;
+		return desc_add(w, w->zero_off, B, 0);
+	}
+	if (w->o->comp) {
+		size_t n = w->o->comp->compress(w->o->comp->ctx, w->page, w->cbuf, B - 1);
+		if (n > 0 && n < B) {
+			src = w->cbuf;
+			size = n;
+			flags = w->o->comp->flag;
+		}
+	}
+	r = data_add(w, src, size, &off);
+	if (r < 0)
+		return r;
+	if (r > 0) {		/* the sink just filled up */
+		st->lost++;
+		return desc_add(w, 0, 0, 0);
+	}
+	st->kept++;
+	w->dbuf_pages++;
+	return desc_add(w, off, (uint32_t)size, flags);
+}
+
+static void progress(struct writer *w, int last)
+{
+	uint64_t now = port_now_ns(), el = now - w->t0, total = w->num_dumpable;
+	uint64_t pct10, rate10, pps, eta, ms;
+
+	if (!last && now - w->last_progress < PROGRESS_NS)
+		return;
+	w->last_progress = now;
+	pct10 = total ? w->done * 1000 / total : 1000;
+	ms = el / 1000000 ? el / 1000000 : 1;
+	rate10 = w->done * B * 10 / (el / 1000 ? el / 1000 : 1);	/* bytes/us = MB/s */
+	pps = w->done * 1000 / ms;
+	eta = pps ? (total - w->done) / pps : 0;
+	port_log("Copying data : [%3llu.%llu %%] %llu.%llu MB/s eta %llus\n",
+		 (unsigned long long)(pct10 / 10), (unsigned long long)(pct10 % 10),
+		 (unsigned long long)(rate10 / 10), (unsigned long long)(rate10 % 10),
+		 (unsigned long long)eta);
+}
+
+/* ---- the two passes ------------------------------------------------------- */
+
+static size_t cycle_len(const struct writer *w, uint64_t k)
+{
+	uint64_t left = w->lay.bitmap_bytes - k * CYCLE_BYTES;
+	return left < CYCLE_BYTES ? (size_t)left : CYCLE_BYTES;
+}
+
+static int pass1(struct writer *w, uint64_t ncycles)
+{
+	for (uint64_t k = 0; k < ncycles; k++) {
+		size_t n = cycle_len(w, k);
+		int r;
+
+		build_cycle(w, k * KDUMP_CYCLE_PFNS, n);
+		r = put_meta(w, w->lay.bm1_off + k * CYCLE_BYTES, w->bm1, n, "1st bitmap");
+		if (r)
+			return r;
+		w->st->ram_pages += count_bits(w->bm1, n);
+		w->num_dumpable += count_bits(w->bm2, n);
+	}
+	return 0;
+}
+
+static int pass2(struct writer *w, uint64_t ncycles)
+{
+	for (uint64_t k = 0; k < ncycles; k++) {
+		size_t n = cycle_len(w, k);
+		uint64_t start = k * KDUMP_CYCLE_PFNS;
+		int r;
+
+		build_cycle(w, start, n);
+		r = put_meta(w, w->lay.bm2_off + k * CYCLE_BYTES, w->bm2, n, "2nd bitmap");
+		if (r)
+			return r;
+		for (size_t i = 0; i < n; i++) {
+			if (!w->bm2[i])
+				continue;
+			for (unsigned b = 0; b < 8; b++) {
+				if (!(w->bm2[i] & (1u << b)))
+					continue;
+				r = dump_page(w, start + i * 8 + b);
+				if (r)
+					return r;
+				if ((++w->done & 1023) == 0)
+					progress(w, 0);
+			}
+		}
+	}
+	return 0;
+}
+
+static int alloc_buffers(struct writer *w, struct arena *a)
+{
+	w->bm1 = arena_alloc(a, CYCLE_BYTES, 64);
+	w->bm2 = arena_alloc(a, CYCLE_BYTES, 64);
+	w->page = arena_alloc(a, B, B);
+	w->cbuf = arena_alloc(a, B, B);
+	w->zeros = arena_alloc(a, B, B);
+	w->desc = arena_alloc(a, KDUMP_DESC_BUF, B);
+	w->data = arena_alloc(a, KDUMP_DATA_BUF, B);
+	if (!w->bm1 || !w->bm2 || !w->page || !w->cbuf || !w->zeros || !w->desc || !w->data) {
+		port_log("kdump: not enough arena memory for the writer's buffers (%u KiB)\n",
+			 (unsigned)((2 * CYCLE_BYTES + 3 * B + KDUMP_DESC_BUF + KDUMP_DATA_BUF) >> 10));
+		return KDUMP_ERR_NOMEM;
+	}
+	return 0;
+}
+
+int kdump_write(struct elfcore *ec, const struct kdump_opts *o, struct sink *out,
+		struct arena *a, struct kdump_stats *st)
+{
+	struct writer w;
+	uint64_t ncycles, need;
+	size_t mark = arena_mark(a);
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	memset(&w, 0, sizeof(w));
+	w.ec = ec;
+	w.o = o;
+	w.out = out;
+	w.st = st;
+	w.t0 = w.last_progress = port_now_ns();
+	r = alloc_buffers(&w, a);
+	if (r)
+		goto done;
+
+	kdump_layout(ec, 0, &w.lay);
+	ncycles = (w.lay.bitmap_bytes + CYCLE_BYTES - 1) / CYCLE_BYTES;
+
+	/* Block 0 stays zero until the end: a cut-short dump is no dump. */
+	r = put_zeros(&w, 0, B, "disk_dump_header");
+	if (!r)
+		r = write_sub_header(&w, (uint32_t)o->dump_level);
+	if (!r)
+		r = pass1(&w, ncycles);
+	if (r)
+		goto done;
+
+	kdump_layout(ec, w.num_dumpable, &w.lay);
+	st->dumpable = w.num_dumpable;
+	st->excluded = st->ram_pages - w.num_dumpable;
+	need = w.lay.data_off + ((o->dump_level & 1) ? B : 0);
+	if (out->capacity && need >= out->capacity) {
+		port_log("kdump: %s holds %llu bytes, but headers, bitmaps and descriptors "
+			 "alone need %llu\n", out->name ? out->name : "the sink",
+			 (unsigned long long)out->capacity, (unsigned long long)need);
+		r = SINK_ERR_NOSPC;
+		goto done;
+	}
+
+	w.data_pos = w.lay.data_off;
+	if (o->dump_level & 1) {
+		/* The one zero page every all-zero page points at: the first block. */
+		r = data_add(&w, w.zeros, B, &w.zero_off);
+		if (r < 0)
+			goto done;
+		w.zero_page = r == 0;
+		r = 0;
+	}
+	r = pass2(&w, ncycles);
+	if (!r)
+		r = data_flush(&w);
+	if (r)
+		goto done;
+	if (w.ndesc < w.num_dumpable) {
+		port_log("kdump: %llu dumpable pages fewer than counted: marked incomplete\n",
+			 (unsigned long long)(w.num_dumpable - w.ndesc));
+		st->incomplete = 1;
+		while (w.ndesc < w.num_dumpable && !r)
+			r = desc_add(&w, 0, 0, 0);
+	}
+	if (!r)
+		r = desc_flush(&w);
+	if (!r)
+		r = write_header(&w);
+	if (r)
+		goto done;
+	if (st->unreadable > MAX_LOGGED_BAD)
+		port_log("kdump: %llu pages could not be read in all\n",
+			 (unsigned long long)st->unreadable);
+	progress(&w, 1);
+done:
+	st->ns = port_now_ns() - w.t0;
+	arena_reset(a, mark);
+	return r;
+}

@@ -1,0 +1,101 @@
+/*
+ * The kdump-compressed writer (makedumpfile's format, header version 6; see
+ * kdump_format.h and dump-formats.md §2).
+ *
+ * It works in cycles of KDUMP_CYCLE_PFNS page frames, like makedumpfile's
+ * cyclic mode, so no buffer grows with the size of RAM:
+ *   pass 1, per cycle: bitmap 1 (RAM) is written, bitmap 2 (dumpable) is built
+ *           and its bits are counted, which places the page data after the
+ *           descriptor area;
+ *   pass 2, per cycle: bitmap 2 is built again and written, then the cycle's
+ *           descriptors and page data, in large buffered writes.
+ * The real disk_dump_header goes last; until then block 0 is zeros, so a dump
+ * cut short never looks like a complete one.
+ */
+#ifndef CAPTURE_KDUMP_H
+#define CAPTURE_KDUMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture/arena.h"
+#include "capture/elfcore.h"
+#include "capture/kdump_format.h"
+#include "capture/ports.h"
+
+#define KDUMP_BLOCK_SIZE	4096u
+#define KDUMP_CYCLE_PFNS	(1u << 17)	/* 512 MiB of RAM, 16 KiB of bitmap */
+#define KDUMP_DESC_BUF		(24u * 4096)	/* whole descriptors, whole blocks */
+#define KDUMP_DATA_BUF		(256u << 10)
+
+/* Errors besides the sink's SINK_ERR_*, errno-valued like them. */
+#define KDUMP_ERR_NOMEM		(-12)
+#define KDUMP_ERR_INVAL		(-22)
+
+/*
+ * Page filter hook: clears the bits of pages to exclude in bm2, the cycle's
+ * piece of bitmap 2 (bit i = pfn start_pfn + i). It must give the same answer
+ * in both passes. Zero pages are not its business (dump_level bit 1 is handled
+ * by the writer).
+ */
+struct kdump_filter {
+	void (*filter_cycle)(void *ctx, struct elfcore *ec, uint64_t start_pfn,
+			     uint64_t end_pfn, uint8_t *bm2);
+	void *ctx;
+};
+
+/*
+ * Page compression hook: returns the compressed size if it fits in cap bytes,
+ * else 0. A page whose compressed form is not smaller than a block is stored
+ * raw. flag is the DUMP_DH_COMPRESSED_* bit for descriptors and the header.
+ */
+struct kdump_compressor {
+	const char *name;
+	uint32_t flag;
+	size_t (*compress)(void *ctx, const void *page, void *out, size_t cap);
+	void *ctx;
+};
+
+struct kdump_opts {
+	int dump_level;				/* makedumpfile -d */
+	const struct kdump_filter *filter;	/* NULL: keep every page */
+	const struct kdump_compressor *comp;	/* NULL: raw pages */
+};
+
+struct kdump_stats {
+	uint64_t ram_pages;	/* set in bitmap 1 */
+	uint64_t dumpable;	/* set in bitmap 2 = descriptors */
+	uint64_t kept;		/* stored with their data */
+	uint64_t zero;		/* pointing at the shared zero page */
+	uint64_t excluded;	/* RAM, not in bitmap 2 */
+	uint64_t unreadable;	/* could not be read: descriptor offset 0 */
+	uint64_t lost;		/* no room left on the sink: descriptor offset 0 */
+	uint64_t bytes;		/* size of the dump file */
+	uint64_t ns;
+	int incomplete;		/* DUMP_DH_COMPRESSED_INCOMPLETE was set */
+};
+
+/* Where everything goes, from max_pfn, the notes and the dumpable count. */
+struct kdump_layout {
+	uint32_t sub_hdr_size;		/* blocks */
+	uint32_t bitmap_blocks;		/* both bitmaps */
+	uint64_t bitmap_bytes;		/* one bitmap */
+	uint64_t bm1_off, bm2_off, desc_off, data_off;
+};
+
+void kdump_layout(const struct elfcore *ec, uint64_t dumpable, struct kdump_layout *l);
+
+/*
+ * Writes the whole dump. Returns 0 (also for an incomplete dump: see
+ * st->incomplete) or a negative error after logging its cause.
+ */
+int kdump_write(struct elfcore *ec, const struct kdump_opts *o, struct sink *out,
+		struct arena *a, struct kdump_stats *st);
+
+/*
+ * The utsname for the header: from the crashed kernel's init_uts_ns, else
+ * "Linux" + OSRELEASE + "x86_64". Returns 1 if it came from memory.
+ */
+int kdump_utsname(struct elfcore *ec, struct kdump_utsname *u);
+
+#endif
