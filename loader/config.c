@@ -1,0 +1,368 @@
+/*
+ * Parsing /etc/dumpling.conf. One directive per line, words separated by
+ * blanks, '#' starts a comment. Each directive is a row in the table below,
+ * so new targets (ext4, nfs, path) are one handler each.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loader/config.h"
+#include "loader/sysroot.h"
+
+#define MAX_WORDS 64
+
+struct directive_ctx {
+	struct loader_config *c;
+	const char *file;
+	int line;
+	char *err;
+	size_t errlen;
+};
+
+__attribute__((format(printf, 2, 3)))
+static int conf_error(struct directive_ctx *x, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	k = snprintf(x->err, x->errlen, "%s:%d: ", x->file, x->line);
+	if (k < 0 || (size_t)k >= x->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(x->err + k, x->errlen - k, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int parse_action(struct directive_ctx *x, const char *name, const char *v,
+			enum action *out)
+{
+	if (!strcmp(v, "reboot"))
+		*out = ACTION_REBOOT;
+	else if (!strcmp(v, "halt"))
+		*out = ACTION_HALT;
+	else if (!strcmp(v, "poweroff"))
+		*out = ACTION_POWEROFF;
+	else if (!strcmp(v, "shell") || !strcmp(v, "dump_to_rootfs"))
+		return conf_error(x, "%s '%s' is not supported: dumpling has no shell "
+				  "or root filesystem; use reboot, halt or poweroff", name, v);
+	else
+		return conf_error(x, "%s '%s': expected reboot, halt or poweroff", name, v);
+	return 0;
+}
+
+static int do_raw(struct directive_ctx *x, int argc, char **argv)
+{
+	if (argv[1][0] != '/')
+		return conf_error(x, "raw '%s': expected a block device path such as /dev/vdb",
+				  argv[1]);
+	if (strlen(argv[1]) >= sizeof(x->c->raw_dev))
+		return conf_error(x, "raw: device path too long");
+	x->c->target = TARGET_RAW;
+	strcpy(x->c->raw_dev, argv[1]);
+	return 0;
+}
+
+static int do_failure_action(struct directive_ctx *x, int argc, char **argv)
+{
+	return parse_action(x, argv[0], argv[1], &x->c->failure_action);
+}
+
+static int do_final_action(struct directive_ctx *x, int argc, char **argv)
+{
+	return parse_action(x, argv[0], argv[1], &x->c->final_action);
+}
+
+/* makedumpfile -d: a number 0..31, as its own word or glued on ("-d31"). */
+static int parse_dump_level(struct directive_ctx *x, const char *v)
+{
+	uint64_t n;
+
+	if (!v)
+		return conf_error(x, "makedumpfile -d needs a dump level (0..31)");
+	if (parse_number(v, 10, &n) < 0 || n > 31)
+		return conf_error(x, "makedumpfile -d '%s': dump level must be 0..31", v);
+	x->c->dump_level = (int)n;
+	return 0;
+}
+
+static int unsupported_compression(struct directive_ctx *x, char opt)
+{
+	const char *what = opt == 'c' ? "zlib" : opt == 'l' ? "lzo" : "snappy";
+
+	return conf_error(x, "makedumpfile -%c (%s) is not supported: dumpling writes "
+			  "zstd, use -z", opt, what);
+}
+
+/* Short options, possibly clustered ("-zd31"). *i is advanced past an argument. */
+static int parse_short_opts(struct directive_ctx *x, int argc, char **argv, int *i)
+{
+	const char *w = argv[*i];
+
+	for (const char *p = w + 1; *p; p++) {
+		switch (*p) {
+		case 'd':
+			if (p[1])
+				return parse_dump_level(x, p + 1);
+			++*i;
+			return parse_dump_level(x, *i < argc ? argv[*i] : NULL);
+		case 'z':
+			x->c->compress = COMPRESS_ZSTD;
+			break;
+		case 'E':
+			x->c->format = FORMAT_ELF;
+			break;
+		case 'c': case 'l': case 'p':
+			return unsupported_compression(x, *p);
+		case 'F':
+			return conf_error(x, "makedumpfile -F (flattened) is not needed: dumpling "
+					  "writes the dump straight to the target, and "
+					  "dumpling-extract reads it back");
+		default:
+			return conf_error(x, "makedumpfile option '-%c' is not supported "
+					  "(dumpling understands -d N, -z, -E, --message-level N)", *p);
+		}
+	}
+	return 0;
+}
+
+static int parse_long_opt(struct directive_ctx *x, int argc, char **argv, int *i)
+{
+	const char *w = argv[*i];
+	const char *v;
+	uint64_t n;
+
+	if (strncmp(w, "--message-level", 15) == 0 && (w[15] == 0 || w[15] == '=')) {
+		/* Accepted for compatibility; the capture image has one console. */
+		if (w[15] == '=') {
+			v = w + 16;
+		} else {
+			++*i;
+			v = *i < argc ? argv[*i] : NULL;
+		}
+		if (!v || parse_number(v, 10, &n) < 0 || n > 31)
+			return conf_error(x, "makedumpfile --message-level needs a number 0..31");
+		return 0;
+	}
+	return conf_error(x, "makedumpfile option '%s' is not supported "
+			  "(dumpling understands -d N, -z, -E, --message-level N)", w);
+}
+
+static int do_core_collector(struct directive_ctx *x, int argc, char **argv)
+{
+	const char *prog = strrchr(argv[1], '/') ? strrchr(argv[1], '/') + 1 : argv[1];
+	struct loader_config *c = x->c;
+
+	if (strcmp(prog, "makedumpfile") != 0)
+		return conf_error(x, "core_collector '%s' is not supported: dumpling writes "
+				  "the dump itself, in makedumpfile's formats; use "
+				  "'core_collector makedumpfile -z -d 31'", argv[1]);
+	/* The line replaces any defaults, as kdump's does. */
+	c->dump_level = 0;
+	c->compress = COMPRESS_NONE;
+	c->format = FORMAT_KDUMP;
+	for (int i = 2; i < argc; i++) {
+		const char *w = argv[i];
+		int r;
+
+		if (w[0] == '-' && w[1] == '-')
+			r = parse_long_opt(x, argc, argv, &i);
+		else if (w[0] == '-' && w[1])
+			r = parse_short_opts(x, argc, argv, &i);
+		else
+			return conf_error(x, "core_collector: unexpected argument '%s' "
+					  "(dumpling chooses where the dump goes)", w);
+		if (r < 0)
+			return -1;
+	}
+	if (c->format == FORMAT_ELF && c->compress != COMPRESS_NONE)
+		return conf_error(x, "makedumpfile -E cannot be combined with -z: "
+				  "ELF dumps are not compressed");
+	return 0;
+}
+
+struct directive {
+	const char *name;
+	int min_args, max_args;		/* words after the name; -1: any */
+	int (*handle)(struct directive_ctx *x, int argc, char **argv);
+	int is_target;
+};
+
+static const struct directive directives[] = {
+	{ "raw",		1, 1,	do_raw,			1 },
+	{ "core_collector",	1, -1,	do_core_collector,	0 },
+	{ "failure_action",	1, 1,	do_failure_action,	0 },
+	{ "final_action",	1, 1,	do_final_action,	0 },
+};
+#define NDIRECTIVES (sizeof(directives) / sizeof(directives[0]))
+
+/* kdump.conf directives we know but do not do, with the reason. */
+static const struct {
+	const char *name, *why;
+} unsupported[] = {
+	{ "ext4", "ext4 targets are not supported yet; use raw" },
+	{ "xfs", "xfs targets are not supported; use raw" },
+	{ "btrfs", "btrfs targets are not supported; use raw" },
+	{ "nfs", "nfs targets are not supported yet; use raw" },
+	{ "ssh", "ssh targets are not supported; use raw" },
+	{ "path", "path only applies to filesystem targets; raw writes at offset 0" },
+	{ "default", "'default' is the old name of failure_action; use failure_action" },
+	{ "kdump_pre", "dumpling runs no scripts" },
+	{ "kdump_post", "dumpling runs no scripts" },
+	{ "extra_bins", "dumpling runs no programs" },
+	{ "extra_modules", "dumpling has no kernel modules" },
+	{ "sshkey", "ssh targets are not supported" },
+	{ "force_rebuild", "dumpling has no initramfs to rebuild" },
+	{ "force_no_rebuild", "dumpling has no initramfs to rebuild" },
+	{ "dracut_args", "dumpling has no initramfs" },
+	{ "fence_kdump_args", "fence_kdump is not supported" },
+	{ "fence_kdump_nodes", "fence_kdump is not supported" },
+	{ "auto_reset_crashkernel", "dumpling does not change the kernel command line" },
+};
+
+void loader_config_defaults(struct loader_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->target = TARGET_NONE;
+	c->dump_level = 0;
+	c->compress = COMPRESS_NONE;
+	c->format = FORMAT_KDUMP;
+	c->failure_action = ACTION_REBOOT;
+	c->final_action = ACTION_REBOOT;
+}
+
+static int split_words(char *s, char **argv, int max)
+{
+	int n = 0;
+
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == '\r')
+			s++;
+		if (!*s)
+			return n;
+		if (n == max)
+			return -1;
+		argv[n++] = s;
+		while (*s && *s != ' ' && *s != '\t' && *s != '\r')
+			s++;
+		if (*s)
+			*s++ = 0;
+	}
+}
+
+static int parse_line(struct directive_ctx *x, char *line, int *target_line)
+{
+	char *argv[MAX_WORDS];
+	char *hash = strchr(line, '#');
+	int argc;
+
+	if (hash)
+		*hash = 0;
+	argc = split_words(line, argv, MAX_WORDS);
+	if (argc < 0)
+		return conf_error(x, "too many words");
+	if (argc == 0)
+		return 0;
+	for (size_t i = 0; i < NDIRECTIVES; i++) {
+		const struct directive *d = &directives[i];
+		int nargs = argc - 1;
+
+		if (strcmp(argv[0], d->name) != 0)
+			continue;
+		if (nargs < d->min_args || (d->max_args >= 0 && nargs > d->max_args))
+			return conf_error(x, "%s: expected %s", d->name,
+					  d->max_args < 0 ? "a program and its options" :
+					  "one value");
+		if (x->c->line_of[i])
+			return conf_error(x, "duplicate '%s' (first on line %d)",
+					  d->name, x->c->line_of[i]);
+		if (d->is_target && *target_line)
+			return conf_error(x, "a second target: dumpling writes to one "
+					  "target (first on line %d)", *target_line);
+		if (d->handle(x, argc, argv) < 0)
+			return -1;
+		x->c->line_of[i] = x->line;
+		if (d->is_target)
+			*target_line = x->line;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
+		if (!strcmp(argv[0], unsupported[i].name))
+			return conf_error(x, "unsupported directive '%s': %s",
+					  argv[0], unsupported[i].why);
+	return conf_error(x, "unknown directive '%s'", argv[0]);
+}
+
+int config_parse_text(const char *text, const char *filename,
+		      struct loader_config *c, char *err, size_t errlen)
+{
+	struct directive_ctx x = { c, filename, 0, err, errlen };
+	const char *p = text;
+	int target_line = 0;
+	char line[4096];
+
+	_Static_assert(sizeof(directives) / sizeof(directives[0]) <=
+		       sizeof(c->line_of) / sizeof(c->line_of[0]), "line_of too small");
+	loader_config_defaults(c);
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		x.line++;
+		if (len >= sizeof(line))
+			return conf_error(&x, "line too long");
+		memcpy(line, p, len);
+		line[len] = 0;
+		if (parse_line(&x, line, &target_line) < 0)
+			return -1;
+		p += len + (nl ? 1 : 0);
+	}
+	if (c->target == TARGET_NONE) {
+		snprintf(err, errlen, "%s: no dump target: add a line such as 'raw /dev/vdb'",
+			 filename);
+		return -1;
+	}
+	return 0;
+}
+
+int config_load(const char *path, struct loader_config *c, char *err, size_t errlen)
+{
+	size_t len;
+	char *text = read_whole_file(path, &len);
+	int r;
+
+	if (!text) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (strlen(text) != len) {
+		snprintf(err, errlen, "%s: contains a NUL byte: not a text file", path);
+		free(text);
+		return -1;
+	}
+	r = config_parse_text(text, path, c, err, errlen);
+	free(text);
+	return r;
+}
+
+const char *compress_name(enum compress z)
+{
+	return z == COMPRESS_ZSTD ? "zstd" : "none";
+}
+
+const char *format_name(enum dump_format f)
+{
+	return f == FORMAT_ELF ? "elf" : "kdump";
+}
+
+const char *loader_action_name(enum action a)
+{
+	switch (a) {
+	case ACTION_HALT: return "halt";
+	case ACTION_POWEROFF: return "poweroff";
+	default: return "reboot";
+	}
+}

@@ -1,0 +1,40 @@
+/*
+ * /etc/dumpling.conf: kdump.conf directive names, so a kdump user can reuse
+ * theirs. What it says becomes the capture command line (cmdline.c).
+ */
+#ifndef LOADER_CONFIG_H
+#define LOADER_CONFIG_H
+
+#include <stddef.h>
+
+#include "capture/config.h"
+
+#define DEFAULT_CONFIG	"/etc/dumpling.conf"
+
+struct loader_config {
+	enum target_kind target;
+	char raw_dev[256];		/* raw <block device> */
+	int dump_level;			/* makedumpfile -d */
+	enum compress compress;		/* -z */
+	enum dump_format format;	/* -E */
+	enum action failure_action, final_action;
+	int line_of[8];			/* line each directive was seen on, 0: not yet */
+};
+
+void loader_config_defaults(struct loader_config *c);
+
+/*
+ * Parses the text of a config file; filename is only for messages, which
+ * read "FILE:LINE: what is wrong". Returns 0, or -1 with err filled in.
+ */
+int config_parse_text(const char *text, const char *filename,
+		      struct loader_config *c, char *err, size_t errlen);
+
+/* Reads and parses a config file. */
+int config_load(const char *path, struct loader_config *c, char *err, size_t errlen);
+
+const char *compress_name(enum compress z);
+const char *format_name(enum dump_format f);
+const char *loader_action_name(enum action a);
+
+#endif

@@ -1,0 +1,301 @@
+/*
+ * dumpling: load the capture image into the crash reservation, unload it,
+ * show the state, or print the capture command line.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arch/x86_64/bootparam.h"
+#include "loader/cmdline.h"
+#include "loader/config.h"
+#include "loader/image.h"
+#include "loader/kexec.h"
+#include "loader/legacy.h"
+#include "loader/reserve.h"
+#include "loader/resolve.h"
+
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+	"usage: dumpling load [-c CONFIG] [-i IMAGE] [--legacy]\n"
+	"       dumpling unload\n"
+	"       dumpling status\n"
+	"       dumpling cmdline [-c CONFIG]\n"
+	"\n"
+	"  load     load the capture image into the crash reservation (crashkernel=)\n"
+	"           with kexec_file_load; --legacy uses kexec_load and builds the\n"
+	"           elfcorehdr itself\n"
+	"  unload   remove the loaded crash image\n"
+	"  status   show whether a crash image is loaded, and the reservation\n"
+	"  cmdline  print the capture command line, for use with kexec-tools:\n"
+	"           kexec -s -p dumpling.img --append=\"$(dumpling cmdline)\"\n"
+	"\n"
+	"  -c CONFIG  default " DEFAULT_CONFIG "\n"
+	"  -i IMAGE   default " DEFAULT_IMAGE "\n"
+	"\n"
+	"exit status: 0 ok, 1 failure, 2 usage error\n";
+
+static int usage(FILE *f, int code)
+{
+	fputs(usage_text, f);
+	return code;
+}
+
+static int fail(const char *msg)
+{
+	fprintf(stderr, "dumpling: %s\n", msg);
+	return 1;
+}
+
+/* "3.4 MiB", "512 KiB", "16 MiB": sizes for people. */
+static const char *human(uint64_t b, char *buf, size_t n)
+{
+	if (b >= (1ull << 30))
+		snprintf(buf, n, "%.1f GiB", b / 1073741824.0);
+	else if (b >= (1ull << 20))
+		snprintf(buf, n, "%.1f MiB", b / 1048576.0);
+	else
+		snprintf(buf, n, "%" PRIu64 " KiB", (b + 1023) >> 10);
+	/* "16.0 MiB" reads better as "16 MiB" */
+	char *dot = strstr(buf, ".0 ");
+	if (dot)
+		memmove(dot, dot + 2, strlen(dot + 2) + 1);
+	return buf;
+}
+
+/* Config and target -> capture command line words. */
+static int config_and_cmdline(const char *conf, struct loader_config *c, struct target_info *t,
+			      char *cmdline, size_t n)
+{
+	char err[1024];
+
+	if (config_load(conf, c, err, sizeof(err)) < 0 ||
+	    resolve_block(c->raw_dev, t, err, sizeof(err)) < 0)
+		return fail(err);
+	if (build_cmdline(c, t, cmdline, n) < 0)
+		return fail("the capture command line is too long");
+	return 0;
+}
+
+static void describe_target(const struct loader_config *c, const struct target_info *t,
+			    char *buf, size_t n)
+{
+	char a[32], b[32];
+	int k = snprintf(buf, n, "raw %s (%s %s", c->raw_dev, t->driver, t->pci);
+
+	if (k < 0 || (size_t)k >= n)
+		return;
+	if (t->nsid)
+		k += snprintf(buf + k, n - k, " namespace %u", t->nsid);
+	if ((size_t)k < n && t->is_part)
+		k += snprintf(buf + k, n - k, ", partition at %s, %s",
+			      human(t->part_start, a, sizeof(a)), human(t->part_len, b, sizeof(b)));
+	if ((size_t)k < n)
+		snprintf(buf + k, n - k, ")");
+}
+
+static int cmd_cmdline(const char *conf)
+{
+	struct loader_config c;
+	struct target_info t;
+	char cmdline[2048];
+
+	if (config_and_cmdline(conf, &c, &t, cmdline, sizeof(cmdline)))
+		return 1;
+	printf("%s\n", cmdline);
+	return 0;
+}
+
+static int cmd_status(void)
+{
+	struct reservation rv;
+	char a[32];
+
+	reservation_read(&rv);
+	if (!rv.supported && !rv.have_range) {
+		printf("crash image: unknown (no /sys/kernel/kexec_crash_size: kernel "
+		       "without kexec crash support)\n");
+		printf("reservation: none\n");
+		return 0;
+	}
+	printf("crash image: %s\n", rv.loaded ? "loaded" : "not loaded");
+	if (!rv.size)
+		printf("reservation: none (add crashkernel=16M to the kernel command line)\n");
+	else if (rv.have_range)
+		printf("reservation: 0x%" PRIx64 "-0x%" PRIx64 " (%s)\n", rv.r.start, rv.r.end,
+		       human(rv.size, a, sizeof(a)));
+	else
+		printf("reservation: %s (address hidden: run as root)\n",
+		       human(rv.size, a, sizeof(a)));
+	return 0;
+}
+
+static int cmd_unload(void)
+{
+	int r;
+
+	if (geteuid() != 0)
+		return fail("must be run as root");
+	r = kexec_crash_unload();
+	if (r < 0) {
+		fprintf(stderr, "dumpling: unload failed: %s\n", kexec_explain(-r, 0));
+		return 1;
+	}
+	printf("dumpling: crash image unloaded\n");
+	return 0;
+}
+
+static int load_legacy(struct dimage *im, const struct reservation *rv, const char *words)
+{
+	static struct crash_facts facts;	/* large: not on the stack */
+	struct legacy_plan p;
+	char err[1024];
+	int r;
+
+	if (crash_facts_read(&facts, err, sizeof(err)) < 0 ||
+	    legacy_plan(im, &rv->r, &facts.in, words, &p, err, sizeof(err)) < 0)
+		return fail(err);
+	r = kexec_legacy_crash_load(p.entry, p.segs, p.nsegs);
+	legacy_plan_free(&p);
+	if (r < 0) {
+		fprintf(stderr, "dumpling: kexec_load failed: %s\n", kexec_explain(-r, 1));
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_load(const char *conf, const char *image, int legacy)
+{
+	struct loader_config c;
+	struct target_info t;
+	struct reservation rv;
+	struct machine_facts mf;
+	struct overhead o;
+	struct dimage im;
+	char words[2048], err[1024], where[256], a[32], b[32], d[32];
+	uint64_t need, left;
+	int fd, r;
+
+	if (geteuid() != 0)
+		return fail("must be run as root");
+	reservation_read(&rv);
+	if (!rv.supported && !rv.have_range)
+		return fail("no crash reservation: this kernel has no kexec crash support "
+			    "(/sys/kernel/kexec_crash_size is missing: it needs "
+			    "CONFIG_CRASH_DUMP, and crashkernel=16M on its command line)");
+	if (!rv.size)
+		return fail("no crash reservation: add crashkernel=16M to the kernel command line");
+	if (!rv.have_range)
+		return fail("cannot find the \"Crash kernel\" range in /proc/iomem");
+	if (config_and_cmdline(conf, &c, &t, words, sizeof(words)))
+		return 1;
+	if (image_load(image, &im, err, sizeof(err)) < 0)
+		return fail(err);
+
+	machine_facts_read(&mf);
+	estimate_overhead(&mf, im.kernel_alignment, rv.r.start, legacy, &o);
+	need = PAGE_UP((uint64_t)im.init_size) + o.total;
+	if (need > rv.size) {
+		uint64_t mib = (need + (1 << 20) - 1) >> 20;
+
+		fprintf(stderr, "dumpling: %s does not fit: it needs %s (init_size) and the "
+			"kernel about %s more (estimated: elfcorehdr %" PRIu64 " KiB, %s"
+			"page tables %" PRIu64 " KiB, alignment %" PRIu64 " KiB), but the "
+			"reservation is %s: use crashkernel=%" PRIu64 "M or more\n",
+			image, human(PAGE_UP((uint64_t)im.init_size), a, sizeof(a)),
+			human(o.total, b, sizeof(b)), o.elfcorehdr >> 10,
+			legacy ? "" : "purgatory and boot_params 40 KiB, ",
+			o.page_tables >> 10, o.alignment >> 10, human(rv.size, d, sizeof(d)),
+			(uint64_t)((mib + 1) & ~1ull));
+		image_free(&im);
+		return 1;
+	}
+	left = rv.size - need;
+
+	if (legacy) {
+		r = load_legacy(&im, &rv, words);
+	} else {
+		/* The kernel prepends "elfcorehdr=0x... " (at most 30 bytes). */
+		if (im.cmdline_size && strlen(words) + 30 > im.cmdline_size) {
+			image_free(&im);
+			return fail("the command line is longer than the image's cmdline_size");
+		}
+		fd = open(image, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			fprintf(stderr, "dumpling: %s: %s\n", image, strerror(errno));
+			image_free(&im);
+			return 1;
+		}
+		r = kexec_file_crash_load(fd, words);
+		close(fd);
+		if (r < 0)
+			fprintf(stderr, "dumpling: kexec_file_load failed: %s\n",
+				kexec_explain(-r, 0));
+		r = r < 0;
+	}
+	if (r == 0) {
+		describe_target(&c, &t, where, sizeof(where));
+		printf("dumpling: loaded %s (%s) into the crash reservation 0x%" PRIx64
+		       "-0x%" PRIx64 " (%s), %s left%s; dump goes to %s\n", image,
+		       human(PAGE_UP((uint64_t)im.init_size), a, sizeof(a)), rv.r.start, rv.r.end,
+		       human(rv.size, b, sizeof(b)), human(left, d, sizeof(d)),
+		       legacy ? " (kexec_load)" : "", where);
+	}
+	image_free(&im);
+	return r ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "legacy", no_argument, NULL, 'L' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *conf = DEFAULT_CONFIG, *image = DEFAULT_IMAGE, *cmd;
+	int legacy = 0, opt, have_c = 0, have_i = 0;
+
+	if (argc < 2)
+		return usage(stderr, EXIT_USAGE);
+	cmd = argv[1];
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help"))
+		return usage(stdout, 0);
+	optind = 2;
+	while ((opt = getopt_long(argc, argv, "+c:i:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': conf = optarg; have_c = 1; break;
+		case 'i': image = optarg; have_i = 1; break;
+		case 'L': legacy = 1; break;
+		case 'h': return usage(stdout, 0);
+		default: return usage(stderr, EXIT_USAGE);
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "dumpling: unexpected argument '%s'\n", argv[optind]);
+		return usage(stderr, EXIT_USAGE);
+	}
+	if (!strcmp(cmd, "load"))
+		return cmd_load(conf, image, legacy);
+	if ((have_i || legacy) && strcmp(cmd, "load")) {
+		fprintf(stderr, "dumpling: -i and --legacy only apply to load\n");
+		return EXIT_USAGE;
+	}
+	if (!strcmp(cmd, "cmdline"))
+		return cmd_cmdline(conf);
+	if (have_c) {
+		fprintf(stderr, "dumpling: -c only applies to load and cmdline\n");
+		return EXIT_USAGE;
+	}
+	if (!strcmp(cmd, "unload"))
+		return cmd_unload();
+	if (!strcmp(cmd, "status"))
+		return cmd_status();
+	fprintf(stderr, "dumpling: unknown command '%s'\n", cmd);
+	return usage(stderr, EXIT_USAGE);
+}

@@ -1,0 +1,528 @@
+/*
+ * dumpling-extract: copy a dump off a raw target.
+ *
+ * A raw target holds the dump at some offset and then whatever was on the
+ * disk before. The dump's own headers say how long it is: for the
+ * kdump-compressed format, the end of the last page's data (found through
+ * bitmap 2 and the page descriptors) or of the eraseinfo; for an ELF vmcore,
+ * the end of the furthest segment. Every field is checked against the size
+ * of the source before it is used.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <linux/fs.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "capture/kdump_format.h"
+
+#define EXTRACT_CHUNK		(1u << 20)
+#define MAX_BLOCK_SIZE		(1u << 20)
+#define FLAT_SIGNATURE		"makedumpfile"
+#define FLAT_HEADER_SIZE	4096
+
+enum dump_kind { DUMP_KDUMP, DUMP_ELF, DUMP_FLAT };
+
+struct dump_extent {
+	enum dump_kind kind;
+	uint64_t len;		/* bytes from the offset to copy */
+	int incomplete;		/* the writer ran out of space or was cut off */
+	uint64_t pages;		/* kdump: dumpable pages (descriptors) */
+	uint64_t lost;		/* kdump: pages whose data is missing */
+};
+
+/* Results of dump_measure(). */
+#define MEASURE_OK	0
+#define MEASURE_NODUMP	1	/* no signature: nothing was written here */
+#define MEASURE_BAD	2	/* a dump header, but inconsistent */
+#define MEASURE_IOERR	3
+
+struct source {
+	int fd;
+	const char *name;
+	uint64_t off;		/* where the dump starts */
+	uint64_t size;		/* bytes available from off */
+	char *err;
+	size_t errlen;
+};
+
+__attribute__((format(printf, 3, 4)))
+static int src_error(struct source *s, int code, const char *fmt, ...)
+{
+	va_list ap;
+	int k = snprintf(s->err, s->errlen, "%s at offset %" PRIu64 ": ", s->name, s->off);
+
+	if (k >= 0 && (size_t)k < s->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(s->err + k, s->errlen - k, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+/* Reads len bytes at dump offset pos; -1 if any is past the end or unreadable. */
+static int src_read(struct source *s, uint64_t pos, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	if (pos > s->size || len > s->size - pos)
+		return -1;
+	while (got < len) {
+		ssize_t r = pread(s->fd, (char *)buf + got, len - got, s->off + pos + got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		got += r;
+	}
+	return 0;
+}
+
+static int is_pow2(uint64_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+/* A range [pos, pos+len) that must lie inside the source. */
+static int in_source(const struct source *s, uint64_t pos, uint64_t len)
+{
+	return pos <= s->size && len <= s->size - pos;
+}
+
+static uint64_t popcount_bytes(const unsigned char *p, size_t n)
+{
+	uint64_t c = 0;
+
+	for (size_t i = 0; i < n; i++)
+		c += __builtin_popcount(p[i]);
+	return c;
+}
+
+static int measure_kdump(struct source *s, const struct disk_dump_header *h,
+			 struct dump_extent *e, unsigned char *buf)
+{
+	struct kdump_sub_header sh;
+	uint64_t B = (uint32_t)h->block_size, max_mapnr, bitmap_bytes, need_bitmap;
+	uint64_t bitmap2, data_off, desc_end, end, ndesc = 0, left;
+
+	e->kind = DUMP_KDUMP;
+	e->incomplete = !!(h->status & DUMP_DH_COMPRESSED_INCOMPLETE);
+	if (h->header_version < 1)
+		return src_error(s, MEASURE_BAD, "bad KDUMP header: version %d",
+				 h->header_version);
+	if (h->block_size < 4096 || h->block_size > (int32_t)MAX_BLOCK_SIZE ||
+	    !is_pow2(B))
+		return src_error(s, MEASURE_BAD, "bad KDUMP header: block_size %d is not a "
+				 "power of two from 4096 to 1 MiB", h->block_size);
+	if (h->sub_hdr_size < 1 || !in_source(s, B, (uint64_t)h->sub_hdr_size * B))
+		return src_error(s, MEASURE_BAD, "bad KDUMP header: sub_hdr_size %d blocks "
+				 "does not fit in %s", h->sub_hdr_size, s->name);
+	if (src_read(s, B, &sh, sizeof(sh)) < 0)
+		return src_error(s, MEASURE_IOERR, "cannot read the sub-header");
+	max_mapnr = h->max_mapnr;
+	if (h->header_version >= 6 && sh.max_mapnr_64)
+		max_mapnr = sh.max_mapnr_64;
+	if (max_mapnr == 0 || max_mapnr > (1ull << 52))
+		return src_error(s, MEASURE_BAD, "bad KDUMP header: max_mapnr %" PRIu64,
+				 max_mapnr);
+	/* Two bitmaps, each a whole number of blocks covering max_mapnr bits. */
+	need_bitmap = ((max_mapnr + 7) / 8 + B - 1) / B;
+	if (h->bitmap_blocks % 2 || h->bitmap_blocks / 2 < need_bitmap)
+		return src_error(s, MEASURE_BAD, "bad KDUMP header: %u bitmap blocks cannot "
+				 "hold two bitmaps of %" PRIu64 " pages", h->bitmap_blocks,
+				 max_mapnr);
+	bitmap_bytes = (uint64_t)h->bitmap_blocks / 2 * B;
+	bitmap2 = (1 + (uint64_t)h->sub_hdr_size) * B + bitmap_bytes;
+	data_off = bitmap2 + bitmap_bytes;
+	if (!in_source(s, 0, data_off))
+		return src_error(s, MEASURE_BAD, "the bitmaps end at %" PRIu64 ", past the "
+				 "end of %s (%" PRIu64 " bytes)", data_off, s->name, s->size);
+
+	/* Count the dumpable pages: bits of bitmap 2 below max_mapnr. */
+	left = (max_mapnr + 7) / 8;
+	for (uint64_t pos = 0; left; ) {
+		size_t n = left < EXTRACT_CHUNK ? left : EXTRACT_CHUNK;
+
+		if (src_read(s, bitmap2 + pos, buf, n) < 0)
+			return src_error(s, MEASURE_IOERR, "cannot read bitmap 2");
+		if (n == left && max_mapnr % 8)
+			buf[n - 1] &= (1u << (max_mapnr % 8)) - 1;
+		ndesc += popcount_bytes(buf, n);
+		pos += n;
+		left -= n;
+	}
+	e->pages = ndesc;
+	desc_end = data_off + ndesc * sizeof(struct kdump_page_desc);
+	if (!in_source(s, data_off, ndesc * sizeof(struct kdump_page_desc)))
+		return src_error(s, MEASURE_BAD, "%" PRIu64 " page descriptors end past the "
+				 "end of %s", ndesc, s->name);
+	end = desc_end;
+
+	/* The data ends where the furthest page's data ends. */
+	for (uint64_t i = 0; i < ndesc; ) {
+		uint64_t n = ndesc - i;
+		struct kdump_page_desc *pd = (struct kdump_page_desc *)buf;
+
+		if (n > EXTRACT_CHUNK / sizeof(*pd))
+			n = EXTRACT_CHUNK / sizeof(*pd);
+		if (src_read(s, data_off + i * sizeof(*pd), buf, n * sizeof(*pd)) < 0)
+			return src_error(s, MEASURE_IOERR, "cannot read the page descriptors");
+		for (uint64_t j = 0; j < n; j++) {
+			if (pd[j].offset == 0) {	/* never written: lost */
+				e->lost++;
+				continue;
+			}
+			if (pd[j].size > B || pd[j].offset < desc_end ||
+			    !in_source(s, pd[j].offset, pd[j].size)) {
+				if (e->incomplete) {
+					e->lost++;
+					continue;
+				}
+				return src_error(s, MEASURE_BAD, "page descriptor %" PRIu64
+						 " (data at %" PRIu64 ", %u bytes) points outside "
+						 "the dump: corrupted", i + j, pd[j].offset,
+						 pd[j].size);
+			}
+			if (pd[j].offset + pd[j].size > end)
+				end = pd[j].offset + pd[j].size;
+		}
+		i += n;
+	}
+	if (h->header_version >= 5 && sh.offset_eraseinfo && sh.size_eraseinfo) {
+		if (!in_source(s, sh.offset_eraseinfo, sh.size_eraseinfo))
+			return src_error(s, MEASURE_BAD, "eraseinfo (at %" PRIu64 ", %" PRIu64
+					 " bytes) is past the end of %s", sh.offset_eraseinfo,
+					 sh.size_eraseinfo, s->name);
+		if (sh.offset_eraseinfo + sh.size_eraseinfo > end)
+			end = sh.offset_eraseinfo + sh.size_eraseinfo;
+	}
+	e->len = end;
+	return MEASURE_OK;
+}
+
+static int measure_elf(struct source *s, const Elf64_Ehdr *eh, struct dump_extent *e,
+		       unsigned char *buf)
+{
+	uint64_t phnum = eh->e_phnum, end, phend;
+
+	e->kind = DUMP_ELF;
+	if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB ||
+	    eh->e_type != ET_CORE)
+		return src_error(s, MEASURE_BAD, "an ELF file, but not a 64-bit "
+				 "little-endian core file");
+	e->incomplete = eh->e_flags & 1;	/* makedumpfile -E: cut short */
+	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_ehsize != sizeof(Elf64_Ehdr))
+		return src_error(s, MEASURE_BAD, "bad ELF header sizes");
+	end = sizeof(Elf64_Ehdr);
+	if (eh->e_shoff) {
+		Elf64_Shdr sh0;
+
+		if (eh->e_shentsize != sizeof(Elf64_Shdr) ||
+		    !in_source(s, eh->e_shoff, (uint64_t)(eh->e_shnum ? eh->e_shnum : 1) *
+			       sizeof(Elf64_Shdr)))
+			return src_error(s, MEASURE_BAD, "section headers outside the dump");
+		end = eh->e_shoff + (uint64_t)(eh->e_shnum ? eh->e_shnum : 1) * sizeof(Elf64_Shdr);
+		if (phnum == PN_XNUM) {	/* the real count is in section 0 */
+			if (src_read(s, eh->e_shoff, &sh0, sizeof(sh0)) < 0)
+				return src_error(s, MEASURE_IOERR, "cannot read section 0");
+			phnum = sh0.sh_info;
+		}
+	}
+	if (phnum == 0 || !in_source(s, eh->e_phoff, phnum * sizeof(Elf64_Phdr)))
+		return src_error(s, MEASURE_BAD, "%" PRIu64 " program headers at %" PRIu64
+				 " do not fit in %s", phnum, (uint64_t)eh->e_phoff, s->name);
+	phend = eh->e_phoff + phnum * sizeof(Elf64_Phdr);
+	if (phend > end)
+		end = phend;
+	for (uint64_t i = 0; i < phnum; ) {
+		uint64_t n = phnum - i;
+		Elf64_Phdr *ph = (Elf64_Phdr *)buf;
+
+		if (n > EXTRACT_CHUNK / sizeof(*ph))
+			n = EXTRACT_CHUNK / sizeof(*ph);
+		if (src_read(s, eh->e_phoff + i * sizeof(*ph), buf, n * sizeof(*ph)) < 0)
+			return src_error(s, MEASURE_IOERR, "cannot read the program headers");
+		for (uint64_t j = 0; j < n; j++) {
+			if (ph[j].p_type == PT_NULL || !ph[j].p_filesz)
+				continue;
+			if (!in_source(s, ph[j].p_offset, ph[j].p_filesz)) {
+				if (e->incomplete) {
+					e->lost++;
+					continue;
+				}
+				return src_error(s, MEASURE_BAD, "segment %" PRIu64 " (at %" PRIu64
+						 ", %" PRIu64 " bytes) ends past the end of %s",
+						 i + j, (uint64_t)ph[j].p_offset,
+						 (uint64_t)ph[j].p_filesz, s->name);
+			}
+			if (ph[j].p_offset + ph[j].p_filesz > end)
+				end = ph[j].p_offset + ph[j].p_filesz;
+		}
+		i += n;
+	}
+	e->len = end;
+	return MEASURE_OK;
+}
+
+/* The flattened format (makedumpfile -F): records up to the end marker. */
+static int measure_flat(struct source *s, struct dump_extent *e)
+{
+	uint64_t pos = FLAT_HEADER_SIZE;
+
+	e->kind = DUMP_FLAT;
+	for (;;) {
+		unsigned char h[16];
+		uint64_t off = 0, size = 0;
+
+		if (src_read(s, pos, h, 16) < 0)
+			return src_error(s, MEASURE_BAD, "flattened dump without an end "
+					 "marker: cut short at %" PRIu64, pos);
+		for (int i = 0; i < 8; i++) {
+			off = off << 8 | h[i];
+			size = size << 8 | h[8 + i];
+		}
+		pos += 16;
+		if (off == UINT64_MAX && size == UINT64_MAX)
+			break;
+		if (off >> 63 || size >> 63 || !in_source(s, pos, size))
+			return src_error(s, MEASURE_BAD, "flattened record at %" PRIu64
+					 " (%" PRIu64 " bytes) is corrupted", pos - 16, size);
+		pos += size;
+	}
+	e->len = pos;
+	return MEASURE_OK;
+}
+
+/*
+ * Finds the dump at s->off and its length. Returns MEASURE_*; the message
+ * is in s->err unless MEASURE_OK.
+ */
+static int dump_measure(struct source *s, struct dump_extent *e)
+{
+	union {
+		struct disk_dump_header kd;
+		Elf64_Ehdr eh;
+		unsigned char b[512];
+	} h;
+	unsigned char *buf;
+	int r;
+
+	memset(e, 0, sizeof(*e));
+	memset(&h, 0, sizeof(h));
+	if (s->size < KDUMP_SIG_LEN) {
+		snprintf(s->err, s->errlen, "no dump in %s at offset %" PRIu64 ": only %"
+			 PRIu64 " bytes there", s->name, s->off, s->size);
+		return MEASURE_NODUMP;
+	}
+	if (src_read(s, 0, &h, s->size < sizeof(h) ? s->size : sizeof(h)) < 0)
+		return src_error(s, MEASURE_IOERR, "cannot read the header: %s",
+				 strerror(errno));
+	buf = malloc(EXTRACT_CHUNK);
+	if (!buf)
+		return src_error(s, MEASURE_IOERR, "out of memory");
+	if (!memcmp(h.kd.signature, KDUMP_SIGNATURE, KDUMP_SIG_LEN) ||
+	    !memcmp(h.kd.signature, "DISKDUMP", KDUMP_SIG_LEN))
+		r = measure_kdump(s, &h.kd, e, buf);
+	else if (!memcmp(h.eh.e_ident, ELFMAG, SELFMAG))
+		r = measure_elf(s, &h.eh, e, buf);
+	else if (!memcmp(h.b, FLAT_SIGNATURE, sizeof(FLAT_SIGNATURE)))
+		r = measure_flat(s, e);
+	else {
+		snprintf(s->err, s->errlen, "no dump in %s at offset %" PRIu64 ": no KDUMP "
+			 "signature", s->name, s->off);
+		r = MEASURE_NODUMP;
+	}
+	free(buf);
+	return r;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		buf = (const char *)buf + w;
+		len -= w;
+	}
+	return 0;
+}
+
+/* Copies len bytes of the dump to out. Returns 0, or -1 with s->err set. */
+static int dump_copy(struct source *s, uint64_t len, int out, const char *outname)
+{
+	unsigned char *buf = malloc(EXTRACT_CHUNK);
+	uint64_t pos = 0;
+
+	if (!buf)
+		return src_error(s, -1, "out of memory");
+	while (pos < len) {
+		size_t n = len - pos < EXTRACT_CHUNK ? len - pos : EXTRACT_CHUNK;
+
+		if (src_read(s, pos, buf, n) < 0) {
+			free(buf);
+			return src_error(s, -1, "read error at %" PRIu64 ": %s", pos,
+					 strerror(errno));
+		}
+		if (write_all(out, buf, n) < 0) {
+			snprintf(s->err, s->errlen, "cannot write %s: %s", outname,
+				 strerror(errno));
+			free(buf);
+			return -1;
+		}
+		pos += n;
+	}
+	free(buf);
+	return 0;
+}
+
+/* Size of a file or block device; -1 on error. */
+static int64_t source_size(int fd)
+{
+	struct stat st;
+	uint64_t sz;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if (S_ISBLK(st.st_mode))
+		return ioctl(fd, BLKGETSIZE64, &sz) < 0 ? -1 : (int64_t)sz;
+	if (S_ISREG(st.st_mode))
+		return st.st_size;
+	errno = EINVAL;
+	return -1;
+}
+
+static const char usage_text[] =
+	"usage: dumpling-extract [--offset BYTES] SRC OUT\n"
+	"\n"
+	"Copies the dump that dumpling (or makedumpfile) wrote to a raw target SRC, a\n"
+	"block device or disk image, into the file OUT: exactly as many bytes as the\n"
+	"dump's headers say it has. SRC may hold a kdump-compressed dump (\"KDUMP   \"),\n"
+	"an ELF vmcore, or a flattened (-F) stream. OUT can then be opened with crash,\n"
+	"drgn or makedumpfile.\n"
+	"\n"
+	"  --offset BYTES  where the dump starts in SRC (default 0; 0x hex accepted)\n"
+	"\n"
+	"exit status:\n"
+	"  0  the dump was copied (a warning is printed if it is marked incomplete)\n"
+	"  1  no dump at that offset, a corrupted dump, or an I/O error\n"
+	"  2  usage error\n";
+
+static const char *kind_name(enum dump_kind k)
+{
+	return k == DUMP_ELF ? "ELF vmcore" : k == DUMP_FLAT ? "flattened dump" :
+	       "kdump-compressed dump";
+}
+
+int extract_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "offset", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[1024];
+	struct source s = { .err = err, .errlen = sizeof(err) };
+	struct dump_extent e;
+	uint64_t off = 0;
+	int64_t size;
+	int opt, out, r;
+	char *end;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			errno = 0;
+			off = strtoull(optarg, &end, 0);
+			if (errno || end == optarg || *end || optarg[0] == '-') {
+				fprintf(stderr, "dumpling-extract: bad offset '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	if (argc - optind != 2) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	s.name = argv[optind];
+	s.off = off;
+	s.fd = open(s.name, O_RDONLY | O_CLOEXEC);
+	if (s.fd < 0) {
+		fprintf(stderr, "dumpling-extract: cannot open %s: %s\n", s.name, strerror(errno));
+		return 1;
+	}
+	size = source_size(s.fd);
+	if (size < 0) {
+		fprintf(stderr, "dumpling-extract: %s: cannot get its size (%s)\n", s.name,
+			strerror(errno));
+		close(s.fd);
+		return 1;
+	}
+	if ((uint64_t)size < off) {
+		fprintf(stderr, "dumpling-extract: offset %" PRIu64 " is past the end of %s "
+			"(%" PRId64 " bytes)\n", off, s.name, size);
+		close(s.fd);
+		return 1;
+	}
+	s.size = (uint64_t)size - off;
+	r = dump_measure(&s, &e);
+	if (r != MEASURE_OK) {
+		fprintf(stderr, "dumpling-extract: %s\n", err);
+		close(s.fd);
+		return 1;
+	}
+	out = open(argv[optind + 1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0) {
+		fprintf(stderr, "dumpling-extract: cannot create %s: %s\n", argv[optind + 1],
+			strerror(errno));
+		close(s.fd);
+		return 1;
+	}
+	if (dump_copy(&s, e.len, out, argv[optind + 1]) < 0 || fsync(out) < 0 ||
+	    close(out) < 0) {
+		fprintf(stderr, "dumpling-extract: %s\n", err[0] ? err : strerror(errno));
+		close(s.fd);
+		return 1;
+	}
+	close(s.fd);
+	if (e.incomplete)
+		fprintf(stderr, "dumpling-extract: warning: the dump is marked incomplete "
+			"(the target filled up or the capture was cut short)%s\n",
+			e.lost ? "; some pages are missing" : "");
+	if (e.kind == DUMP_KDUMP)
+		printf("%s: %s, %" PRIu64 " bytes, %" PRIu64 " pages%s -> %s\n", s.name,
+		       kind_name(e.kind), e.len, e.pages - e.lost,
+		       e.lost ? " (some lost)" : "", argv[optind + 1]);
+	else
+		printf("%s: %s, %" PRIu64 " bytes -> %s%s\n", s.name, kind_name(e.kind), e.len,
+		       argv[optind + 1],
+		       e.kind == DUMP_FLAT ? " (run makedumpfile -R to rebuild it)" : "");
+	return 0;
+}
+
+#ifndef EXTRACT_NO_MAIN
+int main(int argc, char **argv)
+{
+	return extract_main(argc, argv);
+}
+#endif
