@@ -107,12 +107,14 @@ int capture_dump(const struct capture_config *cfg, struct memsrc *mem, uint64_t 
 	if (r)
 		return r;
 
+	/* The one line a user looks for: what was kept, how big, how long, what next. */
 	port_log("dumped %llu pages (%llu kept, %llu zero, %llu excluded), %llu bytes "
-		 "written in %llu.%llu seconds\n", (unsigned long long)st.ram_pages,
+		 "written in %llu.%llu seconds; next: %s\n", (unsigned long long)st.ram_pages,
 		 (unsigned long long)st.kept, (unsigned long long)st.zero,
 		 (unsigned long long)st.excluded, (unsigned long long)st.bytes,
 		 (unsigned long long)(res->ns / 1000000000),
-		 (unsigned long long)(res->ns / 100000000 % 10));
+		 (unsigned long long)(res->ns / 100000000 % 10),
+		 action_name(st.incomplete ? cfg->failure_action : cfg->final_action));
 	if (st.incomplete)
 		port_log("dumpling: the dump is INCOMPLETE: %llu pages unreadable, %llu did not "
 			 "fit on %s\n", (unsigned long long)st.unreadable,

@@ -125,6 +125,6 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 	r = capture_dump(&cfg, &mem, cfg.elfcorehdr_addr, &raw.sink, &capture_arena, &res);
 	if (r)
 		machine_fail("see the messages above");
-	port_log("dump complete; final_action %s\n", action_name(cfg.final_action));
-	machine_action(cfg.final_action);
+	/* An incomplete dump (the target filled up) is still a failure to act on. */
+	machine_action(res.incomplete ? cfg.failure_action : cfg.final_action);
 }
