@@ -19,6 +19,8 @@ void config_defaults(struct capture_config *c)
 	c->format = FORMAT_KDUMP;
 	c->failure_action = ACTION_REBOOT;
 	c->final_action = ACTION_REBOOT;
+	memcpy(c->path, "/var/crash", sizeof("/var/crash"));
+	c->host_ip = 0x7f000001;
 }
 
 const char *action_name(enum action a)
@@ -345,6 +347,145 @@ static int parse_action(struct span v, enum action *a)
 	return 0;
 }
 
+/* A string value into a fixed buffer: too long is an error, not a cut. */
+static int parse_string(struct span v, char *out, size_t size)
+{
+	if (v.len == 0 || v.len >= size || memchr(v.p, 0, v.len))
+		return -1;
+	memcpy(out, v.p, v.len);
+	out[v.len] = 0;
+	return 0;
+}
+
+/* Dotted-quad IPv4 into host byte order; consumes all of v. */
+static size_t ipv4_prefix(const char *p, size_t len, uint32_t *out)
+{
+	uint32_t ip = 0;
+	size_t i = 0;
+	int part;
+
+	for (part = 0; part < 4; part++) {
+		uint32_t n = 0;
+		size_t digits = 0;
+
+		if (part) {
+			if (i >= len || p[i] != '.')
+				return 0;
+			i++;
+		}
+		while (i < len && p[i] >= '0' && p[i] <= '9' && digits < 4) {
+			n = n * 10 + (uint32_t)(p[i++] - '0');
+			digits++;
+		}
+		if (!digits || digits > 3 || n > 255)
+			return 0;
+		ip = ip << 8 | n;
+	}
+	*out = ip;
+	return i;
+}
+
+static int parse_ipv4(struct span v, uint32_t *out)
+{
+	return ipv4_prefix(v.p, v.len, out) == v.len && v.len ? 0 : -1;
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9') return ch - '0';
+	if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+	return -1;
+}
+
+/* n bytes of hex pairs, each group of bytes separated by sep where the
+ * pattern says so: used for MACs (xx:xx:..) and UUIDs (8-4-4-4-12). */
+static int parse_hex_bytes(struct span v, const char *pattern, uint8_t *out)
+{
+	size_t i = 0, o = 0;
+
+	for (; *pattern; pattern++) {
+		if (*pattern != 'x') {
+			if (i >= v.len || v.p[i] != *pattern)
+				return -1;
+			i++;
+			continue;
+		}
+		if (i + 2 > v.len || hexval(v.p[i]) < 0 || hexval(v.p[i + 1]) < 0)
+			return -1;
+		out[o++] = (uint8_t)(hexval(v.p[i]) << 4 | hexval(v.p[i + 1]));
+		i += 2;
+	}
+	return i == v.len ? 0 : -1;
+}
+
+/* ADDR/PREFIX, e.g. 10.0.2.15/24; or "dhcp". */
+static int parse_ip_prefix(struct span v, struct capture_config *c)
+{
+	uint64_t prefix;
+	size_t n;
+
+	if (span_is(v, "dhcp")) {
+		c->dhcp = 1;
+		return 0;
+	}
+	n = ipv4_prefix(v.p, v.len, &c->ip);
+	if (!n || n + 1 >= v.len || v.p[n] != '/')
+		return -1;
+	if (parse_number((struct span){ v.p + n + 1, v.len - n - 1 }, &prefix) || prefix < 1 ||
+	    prefix > 32)
+		return -1;
+	c->netmask = (uint32_t)(0xffffffffull << (32 - prefix));
+	c->dhcp = 0;
+	return 0;
+}
+
+/* SERVER:/export, server as an IPv4 address (the loader resolves names). */
+static int parse_nfs(struct span v, struct capture_config *c)
+{
+	const char *colon = memchr(v.p, ':', v.len);
+
+	if (!colon)
+		return -1;
+	if (parse_ipv4((struct span){ v.p, (size_t)(colon - v.p) }, &c->nfs_server))
+		return -1;
+	if (colon + 1 >= v.p + v.len || colon[1] != '/')
+		return -1;
+	return parse_string((struct span){ colon + 1, (size_t)(v.p + v.len - colon - 1) },
+			    c->nfs_export, sizeof(c->nfs_export));
+}
+
+/* MOUNTPORT,NFSPORT */
+static int parse_ports(struct span v, struct capture_config *c)
+{
+	const char *comma = memchr(v.p, ',', v.len);
+	uint64_t m, n;
+
+	if (!comma || parse_number((struct span){ v.p, (size_t)(comma - v.p) }, &m) ||
+	    parse_number((struct span){ comma + 1, (size_t)(v.p + v.len - comma - 1) }, &n) ||
+	    !m || !n || m > 65535 || n > 65535)
+		return -1;
+	c->mount_port = (uint16_t)m;
+	c->nfs_port = (uint16_t)n;
+	return 0;
+}
+
+/* DISKSIGNATURE-PARTNO, e.g. 1a2b3c4d-2 (MBR partitions have no UUID). */
+static int parse_mbr(struct span v, struct capture_config *c)
+{
+	const char *dash = memchr(v.p, '-', v.len);
+	uint64_t sig, part;
+
+	if (!dash || parse_hex((struct span){ v.p, (size_t)(dash - v.p) }, &sig) ||
+	    sig > 0xffffffffu ||
+	    parse_number((struct span){ dash + 1, (size_t)(v.p + v.len - dash - 1) }, &part) ||
+	    part < 1 || part > 128)
+		return -1;
+	c->mbr_signature = (uint32_t)sig;
+	c->mbr_partno = (uint32_t)part;
+	return 0;
+}
+
 /* Handles one dumpling.* option; opt is the name after "dumpling.". */
 static int parse_option(struct span opt, struct span v, int has_val,
 			struct capture_config *c, const char **expect)
@@ -356,10 +497,55 @@ static int parse_option(struct span opt, struct span v, int has_val,
 		return -1;
 	}
 	if (name_is(opt, "target")) {
-		*expect = "raw";
-		if (!span_is(v, "raw"))
+		*expect = "raw, ext4 or nfs";
+		if (span_is(v, "raw")) c->target = TARGET_RAW;
+		else if (span_is(v, "ext4")) c->target = TARGET_EXT4;
+		else if (span_is(v, "nfs")) c->target = TARGET_NFS;
+		else return -1;
+	} else if (name_is(opt, "partuuid")) {
+		*expect = "a UUID, xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+		if (parse_hex_bytes(v, "xxxx-xx-xx-xx-xxxxxx", c->partuuid))
 			return -1;
-		c->target = TARGET_RAW;
+		c->have_partuuid = 1;
+	} else if (name_is(opt, "mbr")) {
+		*expect = "DISKSIGNATURE-PARTNO in hex-decimal, e.g. 1a2b3c4d-2";
+		if (parse_mbr(v, c))
+			return -1;
+		c->have_mbr = 1;
+	} else if (name_is(opt, "path")) {
+		*expect = "an absolute path shorter than 256 bytes";
+		if (parse_string(v, c->path, sizeof(c->path)) || c->path[0] != '/')
+			return -1;
+	} else if (name_is(opt, "hostip")) {
+		*expect = "an IPv4 address";
+		return parse_ipv4(v, &c->host_ip);
+	} else if (name_is(opt, "nic")) {
+		*expect = "DRIVER@SEG:BUS:DEV.FN, e.g. e1000@0000:00:03.0";
+		if (parse_disk(v, &c->nic))
+			return -1;
+		c->have_nic = 1;
+	} else if (name_is(opt, "mac")) {
+		*expect = "a MAC address, xx:xx:xx:xx:xx:xx";
+		if (parse_hex_bytes(v, "x:x:x:x:x:x", c->mac))
+			return -1;
+		c->have_mac = 1;
+	} else if (name_is(opt, "ip")) {
+		*expect = "ADDRESS/PREFIX, e.g. 10.0.2.15/24, or dhcp";
+		return parse_ip_prefix(v, c);
+	} else if (name_is(opt, "gw")) {
+		*expect = "an IPv4 address";
+		return parse_ipv4(v, &c->gateway);
+	} else if (name_is(opt, "nfs")) {
+		*expect = "SERVER-IP:/EXPORT";
+		return parse_nfs(v, c);
+	} else if (name_is(opt, "nfs_ports")) {
+		*expect = "MOUNTPORT,NFSPORT";
+		return parse_ports(v, c);
+	} else if (name_is(opt, "timeout")) {
+		*expect = "seconds, 1..86400";
+		if (parse_number(v, &x) || x < 1 || x > 86400)
+			return -1;
+		c->timeout_s = (uint32_t)x;
 	} else if (name_is(opt, "disk")) {
 		*expect = "DRIVER@SEG:BUS:DEV.FN[/NSID], e.g. virtio-blk@0000:00:04.0";
 		if (parse_disk(v, &c->disk))

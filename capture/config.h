@@ -8,13 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum target_kind { TARGET_NONE, TARGET_RAW };
+enum target_kind { TARGET_NONE, TARGET_RAW, TARGET_EXT4, TARGET_NFS };
 enum action { ACTION_REBOOT, ACTION_HALT, ACTION_POWEROFF };
 enum compress { COMPRESS_NONE, COMPRESS_ZSTD };
 enum dump_format { FORMAT_KDUMP, FORMAT_ELF };
 
+/* A PCI function and the driver for it: a disk or a NIC. */
 struct disk_spec {
-	char driver[16];	/* "virtio-blk", "nvme" */
+	char driver[16];	/* "virtio-blk", "nvme", "e1000", "virtio-net" */
 	uint16_t seg;
 	uint8_t bus, dev, fn;
 	uint32_t nsid;		/* NVMe namespace; 0 when not given */
@@ -31,6 +32,28 @@ struct capture_config {
 	struct disk_spec disk;
 	int have_part;
 	uint64_t part_start, part_len;	/* bytes */
+
+	/* The partition must still be there, where the loader saw it. */
+	int have_partuuid;
+	uint8_t partuuid[16];		/* GPT: bytes in the order the text shows them */
+	int have_mbr;
+	uint32_t mbr_signature;		/* MBR: disk signature and partition number */
+	uint32_t mbr_partno;
+
+	char path[256];			/* ext4, nfs: dump directory, default /var/crash */
+	uint32_t host_ip;		/* for <ip>-<date>; default 127.0.0.1 */
+
+	/* Network (nfs). Addresses are IPv4 in host byte order. */
+	int have_nic;
+	struct disk_spec nic;
+	int have_mac;
+	uint8_t mac[6];
+	int dhcp;
+	uint32_t ip, netmask, gateway;	/* gateway 0: server is on-link */
+	uint32_t nfs_server;
+	char nfs_export[256];
+	uint16_t mount_port, nfs_port;	/* 0: ask the portmapper */
+	uint32_t timeout_s;		/* give up on the target after this; 0: default */
 
 	int dump_level;			/* makedumpfile -d, 0..31 */
 	enum compress compress;

@@ -59,27 +59,36 @@ static void describe(struct elfcore *ec)
 		 (unsigned long long)(ram_bytes(ec) >> 20), ec->nr_loads);
 }
 
-int capture_dump(const struct capture_config *cfg, struct memsrc *mem, uint64_t hdr_off,
-		 struct sink *out, struct arena *a, struct dump_result *res)
+int capture_prepare(struct capture *cap, const struct capture_config *cfg, struct memsrc *mem,
+		    uint64_t hdr_off, struct arena *a)
 {
-	uint64_t t0 = port_now_ns();
-	struct elfcore ec;
-	struct kdump_opts opts;
-	struct kdump_stats st;
 	char err[256];
-	int r;
 
-	memset(res, 0, sizeof(*res));
+	memset(cap, 0, sizeof(*cap));
+	cap->cfg = cfg;
+	cap->a = a;
+	cap->t0 = port_now_ns();
 	if (cfg->format != FORMAT_KDUMP) {
 		port_log("dumpling: dumpling.format=elf is not supported yet\n");
 		return DUMP_ERR_UNSUPPORTED;
 	}
-	if (elfcore_read(&ec, mem, hdr_off, cfg->elfcorehdr_size, a, err, sizeof(err))) {
+	if (elfcore_read(&cap->ec, mem, hdr_off, cfg->elfcorehdr_size, a, err, sizeof(err))) {
 		port_log("dumpling: %s\n", err);
 		return DUMP_ERR_INVAL;
 	}
-	describe(&ec);
+	cap->have_crash_time = vmcoreinfo_crashtime(&cap->ec.vmci, &cap->crash_time);
+	describe(&cap->ec);
+	return 0;
+}
 
+int capture_write(struct capture *cap, struct sink *out, struct dump_result *res)
+{
+	const struct capture_config *cfg = cap->cfg;
+	struct kdump_opts opts;
+	struct kdump_stats st;
+	int r;
+
+	memset(res, 0, sizeof(*res));
 	memset(&opts, 0, sizeof(opts));
 	opts.dump_level = cfg->dump_level;
 	if (cfg->compress == COMPRESS_ZSTD)
@@ -88,7 +97,7 @@ int capture_dump(const struct capture_config *cfg, struct memsrc *mem, uint64_t 
 		port_log("dumpling: dump_level %d: only zero-page exclusion (1) is done yet\n",
 			 cfg->dump_level);
 
-	r = kdump_write(&ec, &opts, out, a, &st);
+	r = kdump_write(&cap->ec, &opts, out, cap->a, &st);
 	if (r == 0) {
 		r = out->finish(out);
 		if (r)
@@ -103,7 +112,7 @@ int capture_dump(const struct capture_config *cfg, struct memsrc *mem, uint64_t 
 	res->pages_lost = st.lost;
 	res->bytes = st.bytes;
 	res->incomplete = st.incomplete;
-	res->ns = port_now_ns() - t0;
+	res->ns = port_now_ns() - cap->t0;
 	if (r)
 		return r;
 
@@ -120,4 +129,17 @@ int capture_dump(const struct capture_config *cfg, struct memsrc *mem, uint64_t 
 			 "fit on %s\n", (unsigned long long)st.unreadable,
 			 (unsigned long long)st.lost, out->name ? out->name : "the sink");
 	return 0;
+}
+
+int capture_dump(const struct capture_config *cfg, struct memsrc *mem, uint64_t hdr_off,
+		 struct sink *out, struct arena *a, struct dump_result *res)
+{
+	struct capture cap;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	r = capture_prepare(&cap, cfg, mem, hdr_off, a);
+	if (r)
+		return r;
+	return capture_write(&cap, out, res);
 }

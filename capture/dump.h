@@ -11,6 +11,7 @@
 
 #include "capture/arena.h"
 #include "capture/config.h"
+#include "capture/elfcore.h"
 #include "capture/ports.h"
 
 /* Negative errno values, like the sink's. */
@@ -33,7 +34,29 @@ struct dump_result {
 };
 
 /*
- * Returns 0 when a dump was written and finished (check res->incomplete: a
+ * A capture in two steps, because file targets need the crash time (the
+ * directory is <ip>-<date>) before they can be opened:
+ *   capture_prepare: read and check the elfcorehdr, notes and VMCOREINFO, and
+ *                    say what crashed;
+ *   capture_write:   write the dump in the configured format to the sink and
+ *                    finish it.
+ * Both return 0 or a negative DUMP_ERR_* after a message that names the cause.
+ */
+struct capture {
+	const struct capture_config *cfg;
+	struct arena *a;
+	struct elfcore ec;
+	int have_crash_time;
+	int64_t crash_time;		/* VMCOREINFO CRASHTIME, Unix seconds */
+	uint64_t t0;
+};
+
+int capture_prepare(struct capture *cap, const struct capture_config *cfg, struct memsrc *mem,
+		    uint64_t hdr_off, struct arena *a);
+int capture_write(struct capture *cap, struct sink *out, struct dump_result *res);
+
+/*
+ * Both steps in one. Returns 0 when a dump was written and finished (check res->incomplete: a
  * full sink still gives a readable, incomplete dump), or a negative DUMP_ERR_*
  * after a logged message that names the cause.
  */

@@ -19,9 +19,7 @@
 #include "capture/config.h"
 #include "capture/dump.h"
 #include "capture/ports.h"
-#include "drivers/blk.h"
-#include "drivers/disk.h"
-#include "fs/raw.h"
+#include "arch/x86_64/target.h"
 
 #define VERSION "0.1"
 
@@ -29,7 +27,6 @@
  * init_size, so it is inside the crash reservation by construction. */
 #define DMA_ARENA_SIZE     (2u << 20)
 #define CAPTURE_ARENA_SIZE (2u << 20)
-#define RAW_BUF_SIZE       (512u << 10)
 
 static uint8_t dma_space[DMA_ARENA_SIZE] __attribute__((aligned(4096)));
 static uint8_t capture_space[CAPTURE_ARENA_SIZE] __attribute__((aligned(4096)));
@@ -76,14 +73,12 @@ void kmain(const uint8_t *bp, uint64_t image_base);
 void kmain(const uint8_t *bp, uint64_t image_base)
 {
 	static struct capture_config cfg;
-	static struct blk_dev disk;
-	static struct raw_sink raw;
+	static struct capture cap;
 	static struct dump_result res;
 	struct memsrc mem = { .read = phys_read };
 	struct arena capture_arena;
+	struct target target;
 	char err[256];
-	void *rawbuf;
-	int r;
 
 	cpu_init();
 	serial_init();
@@ -108,22 +103,15 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 	if (!cfg.have_elfcorehdr)
 		machine_fail("no elfcorehdr= on the command line: load the image with "
 			     "`dumpling load` or `kexec -p`, which add it");
-	if (cfg.target != TARGET_RAW || !cfg.have_disk)
-		machine_fail("no dump target: give dumpling.target=raw and dumpling.disk= "
-			     "(`dumpling cmdline` prints them from /etc/dumpling.conf)");
-
-	if (disk_open(&cfg.disk, &disk, err, sizeof(err)))
-		machine_fail(err);
-	rawbuf = dma_alloc(RAW_BUF_SIZE, 4096);
-	if (!rawbuf || raw_sink_open(&raw, &disk, cfg.have_part ? cfg.part_start : 0,
-				     cfg.have_part ? cfg.part_len : 0, rawbuf, RAW_BUF_SIZE,
-				     err, sizeof(err)))
-		machine_fail(rawbuf ? err : "out of DMA memory for the raw writer");
-	port_log("writing the dump to %s\n", raw.sink.name);
 
 	arena_init(&capture_arena, capture_space, sizeof(capture_space));
-	r = capture_dump(&cfg, &mem, cfg.elfcorehdr_addr, &raw.sink, &capture_arena, &res);
-	if (r)
+	if (capture_prepare(&cap, &cfg, &mem, cfg.elfcorehdr_addr, &capture_arena))
+		machine_fail("the crashed kernel's ELF core header is unusable (see above)");
+
+	if (target_open(&cfg, &cap, &target, err, sizeof(err)))
+		machine_fail(err);
+	port_log("writing the dump to %s\n", target.vmcore->name);
+	if (capture_write(&cap, target.vmcore, &res))
 		machine_fail("see the messages above");
 	/* An incomplete dump (the target filled up) is still a failure to act on. */
 	machine_action(res.incomplete ? cfg.failure_action : cfg.final_action);

@@ -131,7 +131,7 @@ int main(void)
 	bad("dumpling.dump_level=99999999999999999999999", "dumpling.dump_level");
 	bad("dumpling.compress=gzip", "dumpling.compress");
 	bad("dumpling.format=raw", "dumpling.format");
-	bad("dumpling.target=nfs", "dumpling.target");
+	bad("dumpling.target=ssh", "dumpling.target");
 	CHECK(parse("dumpling.failure_action=halt dumpling.final_action=poweroff") == 0);
 	CHECK(c.failure_action == ACTION_HALT && c.final_action == ACTION_POWEROFF);
 	bad("dumpling.final_action=explode", "dumpling.final_action");

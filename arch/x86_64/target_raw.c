@@ -1,0 +1,36 @@
+/* The raw target: the dump at byte 0 of a disk or of one of its partitions. */
+#include <stdio.h>
+
+#include "arch/x86_64/platform.h"
+#include "arch/x86_64/target.h"
+#include "drivers/blk.h"
+#include "drivers/disk.h"
+#include "fs/raw.h"
+
+#define RAW_BUF_SIZE (512u << 10)
+
+int target_open_raw(const struct capture_config *cfg, const struct capture *cap,
+		    struct target *t, char *err, size_t errlen)
+{
+	static struct blk_dev disk;
+	static struct raw_sink raw;
+	void *buf;
+
+	if (!cfg->have_disk) {
+		snprintf(err, errlen, "raw target without dumpling.disk=");
+		return -1;
+	}
+	if (disk_open(&cfg->disk, &disk, err, errlen))
+		return -1;
+	buf = dma_alloc(RAW_BUF_SIZE, 4096);
+	if (!buf) {
+		snprintf(err, errlen, "out of DMA memory for the raw writer");
+		return -1;
+	}
+	if (raw_sink_open(&raw, &disk, cfg->have_part ? cfg->part_start : 0,
+			  cfg->have_part ? cfg->part_len : 0, buf, RAW_BUF_SIZE, err, errlen))
+		return -1;
+	t->vmcore = &raw.sink;
+	t->add_file = NULL;
+	return 0;
+}
