@@ -30,12 +30,19 @@ CORE_SRC := $(wildcard capture/*.c) $(wildcard fs/*.c)
 CORE_OBJ := $(patsubst %,$(BUILD)/host/%.o,$(CORE_SRC))
 CORE_SAN := $(patsubst %,$(BUILD)/san/%.o,$(CORE_SRC) tools/host_port.c)
 
+# Features with build steps of their own (third-party sources fetched with
+# apt-get source, extra tools, extra tests) live in mk/*.mk and add to these.
+IMG_EXTRA_OBJ :=
+HOST_LIBS     :=
+EXTRA_ALL     :=
+include $(wildcard mk/*.mk)
+
 LOADER_SRC := $(wildcard loader/*.c)
 TEST_SRC   := $(wildcard tests/unit/test_*.c)
 TESTS      := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 .PHONY: all check check-unit check-e2e check-full demo bench deps clean
-all: $(BUILD)/dumpling.img $(BUILD)/dumpling $(BUILD)/dumpling-extract
+all: $(BUILD)/dumpling.img $(BUILD)/dumpling $(BUILD)/dumpling-extract $(EXTRA_ALL)
 
 # ---- capture image -------------------------------------------------------
 $(BUILD)/img/%.c.o: %.c
@@ -45,8 +52,8 @@ $(BUILD)/img/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(IMG_CFLAGS) -MMD -c $< -o $@
 
-$(BUILD)/dumpling.elf: $(IMG_OBJ) linker/image.ld
-	ld $(IMG_LDFLAGS) -o $@ $(IMG_OBJ)
+$(BUILD)/dumpling.elf: $(IMG_OBJ) $(IMG_EXTRA_OBJ) linker/image.ld
+	ld $(IMG_LDFLAGS) -o $@ $(IMG_OBJ) $(IMG_EXTRA_OBJ)
 
 $(BUILD)/mkimage: tools/mkimage.c arch/x86_64/bootparam.h
 	@mkdir -p $(BUILD)
@@ -73,12 +80,12 @@ $(BUILD)/dumpling: $(LOADER_SRC) $(wildcard loader/*.h) $(BUILD)/libcore.a
 	$(HOSTCC) $(HOST_CFLAGS) -static $(LOADER_SRC) $(BUILD)/libcore.a -o $@
 
 $(BUILD)/dumpling-extract: tools/dumpling-extract.c tools/host_port.c $(BUILD)/libcore.a
-	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LIBS)
 
 # Unit tests run with AddressSanitizer and UBSan: they feed malformed input.
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libcore-san.a
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) $(SAN_CFLAGS) $< $(BUILD)/libcore-san.a -o $@
+	$(HOSTCC) $(HOST_CFLAGS) $(SAN_CFLAGS) $< $(BUILD)/libcore-san.a -o $@ $(HOST_LIBS)
 
 # ---- tests ---------------------------------------------------------------
 deps:
@@ -88,7 +95,7 @@ check-unit: $(TESTS) all
 	tests/run-unit $(TESTS)
 
 check-e2e: all
-	tests/e2e/run.sh
+	tests/e2e/all.sh
 
 check: deps
 	$(MAKE) check-unit

@@ -4,15 +4,8 @@
 # so `make check` stays fast and works offline.
 set -euo pipefail
 
-pkgs=(
-	gcc make libc6-dev libelf-dev binutils	# build: image, loader, host tools
-	qemu-system-x86				# end-to-end runs
-	crash makedumpfile kexec-tools		# reading and making dumps, loading
-	busybox-static cpio gzip		# test initramfs
-	python3 python3-libkdumpfile python3-drgn	# dump readers used by tests
-	e2fsprogs zstd xz-utils			# ext4 targets, compression
-	apt dpkg tar coreutils util-linux	# kernel fetch (apt-get download, dpkg-deb)
-)
+# One list per feature in tests/deps/*.txt: a package name per line, # comments.
+pkgs=($(sed 's/#.*//' "$(dirname "$0")"/deps/*.txt | tr -s ' \t' '\n' | sort -u))
 
 missing=()
 for p in "${pkgs[@]}"; do

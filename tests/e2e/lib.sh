@@ -38,7 +38,7 @@ E2E_APPEND=${E2E_APPEND:-}
 E2E_CONF_EXTRA=${E2E_CONF_EXTRA:-}
 E2E_CAPTURE_RE=${E2E_CAPTURE_RE:-dumpling .*capture image}
 E2E_CAPTURE_DONE_RE=${E2E_CAPTURE_DONE_RE:-dumped [0-9]+ pages}
-E2E_CAPTURE_BAD_RE=${E2E_CAPTURE_BAD_RE:-dump is incomplete}
+E2E_CAPTURE_BAD_RE=${E2E_CAPTURE_BAD_RE:-dump is incomplete|dump failed|fatal: cpu exception}
 E2E_ECHO=${E2E_ECHO:-}
 
 case $E2E_DISK_BUS in
