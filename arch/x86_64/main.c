@@ -35,7 +35,7 @@ static struct arena dma_arena;
 static uint8_t boot_params[BP_SIZE];
 static char cmdline[PAYLOAD_CMDLINE_SIZE + 1];
 extern char embedded_cmdline[];
-extern char _head[], __image_end[];
+extern char _head[], __image_end[], __file_end[];
 
 void *dma_alloc(size_t size, size_t align)
 {
@@ -88,6 +88,13 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 	port_log("dumpling %s capture image at 0x%llx-0x%llx, entered %s\n", VERSION,
 		 (unsigned long long)image_base, (unsigned long long)(uintptr_t)__image_end,
 		 bp ? "with boot_params" : "without boot_params");
+	/* Everything we will ever write in RAM is inside [image_base, __image_end). */
+	port_log("memory: %llu KiB in all: code and data %llu KiB, DMA arena %u KiB, capture "
+		 "arena %u KiB, page tables %u KiB, stack 64 KiB; TSC %llu MHz\n",
+		 (unsigned long long)((uintptr_t)__image_end - image_base) >> 10,
+		 (unsigned long long)((uintptr_t)__file_end - image_base) >> 10,
+		 DMA_ARENA_SIZE >> 10, CAPTURE_ARENA_SIZE >> 10, paging_pool_bytes() >> 10,
+		 (unsigned long long)(clock_tsc_hz() / 1000000));
 	copy_cmdline(bp);
 	port_log("command line: %s\n", cmdline);
 	if (paging_init())

@@ -177,3 +177,8 @@ int paging_pool_used(void)
 {
 	return pool_used;
 }
+
+unsigned paging_pool_bytes(void)
+{
+	return sizeof(pool);
+}

@@ -6,4 +6,5 @@ int paging_levels(void);
 /* Makes sure [pa, pa+len) is mapped write-back (RAM being dumped). */
 int paging_ensure_ram(uint64_t pa, uint64_t len);
 int paging_pool_used(void);
+unsigned paging_pool_bytes(void);
 #endif
