@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "drivers/disk.h"
+#include "drivers/nvme.h"
 #include "drivers/virtio_blk.h"
 
 int disk_open(const struct disk_spec *spec, struct blk_dev *out, char *err, size_t errlen)
@@ -16,11 +17,8 @@ int disk_open(const struct disk_spec *spec, struct blk_dev *out, char *err, size
 
 	if (strcmp(drv, "virtio-blk") == 0)
 		return virtio_blk_open(spec, out, err, errlen);
-	if (strcmp(drv, "nvme") == 0) {
-		snprintf(err, errlen, "nvme@%04x:%02x:%02x.%x: the nvme driver is not supported yet",
-			 spec->seg, spec->bus, spec->dev, spec->fn);
-		return -1;
-	}
-	snprintf(err, errlen, "unknown disk driver \"%s\" (known: virtio-blk)", drv);
+	if (strcmp(drv, "nvme") == 0)
+		return nvme_open(spec, out, err, errlen);
+	snprintf(err, errlen, "unknown disk driver \"%s\" (known: virtio-blk, nvme)", drv);
 	return -1;
 }

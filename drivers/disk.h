@@ -10,7 +10,7 @@
 #include "drivers/blk.h"
 
 /*
- * Dispatches on spec->driver ("virtio-blk"; "nvme" is not supported yet).
+ * Dispatches on spec->driver: "virtio-blk" or "nvme".
  * Returns 0 with *out ready for I/O, or -1 with a message in err.
  */
 int disk_open(const struct disk_spec *spec, struct blk_dev *out, char *err, size_t errlen);

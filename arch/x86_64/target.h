@@ -24,6 +24,15 @@ struct target {
 int target_open(const struct capture_config *cfg, const struct capture *cap,
 		struct target *t, char *err, size_t errlen);
 
+struct blk_dev;
+/*
+ * A target on a partition writes only if the partition the loader saw is still
+ * there with the same start and length (dumpling.partuuid= or dumpling.mbr=):
+ * disks get renumbered and swapped. buf is DMA memory for reading the table.
+ */
+int target_check_partition(const struct capture_config *cfg, struct blk_dev *disk, void *buf,
+			   size_t bufsize, char *err, size_t errlen);
+
 int target_open_raw(const struct capture_config *cfg, const struct capture *cap,
 		    struct target *t, char *err, size_t errlen);
 int target_open_ext4(const struct capture_config *cfg, const struct capture *cap,
