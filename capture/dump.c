@@ -3,34 +3,23 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "capture/compress.h"
 #include "capture/dump.h"
+#include "capture/dumpdir.h"
 #include "capture/elfcore.h"
+#include "capture/elfout.h"
+#include "capture/filter.h"
 #include "capture/kdump.h"
 #include "capture/vmcoreinfo.h"
 
-/* Unix time to "YYYY-MM-DD hh:mm:ss" (UTC), without libc. */
+/* Unix time to "YYYY-MM-DD hh:mm:ss UTC". */
 static void format_time(int64_t t, char *buf, size_t n)
 {
-	int64_t days = t / 86400, secs = t % 86400;
-	int64_t era, doe, yoe, doy, mp, y, m, d;
+	struct civil_time c;
 
-	if (secs < 0) {
-		secs += 86400;
-		days--;
-	}
-	/* Howard Hinnant's days-to-civil algorithm. */
-	days += 719468;
-	era = (days >= 0 ? days : days - 146096) / 146097;
-	doe = days - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y = yoe + era * 400 + (m <= 2);
-	snprintf(buf, n, "%04lld-%02lld-%02lld %02lld:%02lld:%02lld UTC", (long long)y,
-		 (long long)m, (long long)d, (long long)(secs / 3600),
-		 (long long)(secs / 60 % 60), (long long)(secs % 60));
+	civil_from_unix(t, &c);
+	snprintf(buf, n, "%04lld-%02d-%02d %02d:%02d:%02d UTC", (long long)c.year, c.month,
+		 c.day, c.hour, c.min, c.sec);
 }
 
 /* RAM the dump covers: PT_LOADs other than the kernel-text alias of RAM. */
@@ -68,10 +57,6 @@ int capture_prepare(struct capture *cap, const struct capture_config *cfg, struc
 	cap->cfg = cfg;
 	cap->a = a;
 	cap->t0 = port_now_ns();
-	if (cfg->format != FORMAT_KDUMP) {
-		port_log("dumpling: dumpling.format=elf is not supported yet\n");
-		return DUMP_ERR_UNSUPPORTED;
-	}
 	if (elfcore_read(&cap->ec, mem, hdr_off, cfg->elfcorehdr_size, a, err, sizeof(err))) {
 		port_log("dumpling: %s\n", err);
 		return DUMP_ERR_INVAL;
@@ -84,20 +69,39 @@ int capture_prepare(struct capture *cap, const struct capture_config *cfg, struc
 int capture_write(struct capture *cap, struct sink *out, struct dump_result *res)
 {
 	const struct capture_config *cfg = cap->cfg;
+	struct kdump_compressor zstd;
 	struct kdump_opts opts;
 	struct kdump_stats st;
+	struct page_filter filt;
+	struct kdump_filter filt_hook;
 	int r;
 
 	memset(res, 0, sizeof(*res));
 	memset(&opts, 0, sizeof(opts));
 	opts.dump_level = cfg->dump_level;
-	if (cfg->compress == COMPRESS_ZSTD)
-		port_log("dumpling: zstd is not built in yet: writing pages uncompressed\n");
-	if (cfg->dump_level & ~1)
-		port_log("dumpling: dump_level %d: only zero-page exclusion (1) is done yet\n",
-			 cfg->dump_level);
+	if (cfg->compress == COMPRESS_ZSTD) {
+		/* The context stays in the arena until the capture ends. */
+		if (compress_zstd_init(&zstd, cap->a) == 0)
+			opts.comp = &zstd;
+		else
+			port_log("dumpling: writing pages uncompressed\n");
+	}
+	/* makedumpfile -d 2..16, and hwpoison/offline pages at every level */
+	if (filter_init(&filt, &cap->ec, cfg->dump_level, cap->a) > 0) {
+		filter_hook(&filt, &filt_hook);
+		opts.filter = &filt_hook;
+	}
+	if (cfg->format == FORMAT_ELF && opts.comp) {
+		port_log("dumpling: ELF output (-E) is not compressed\n");
+		opts.comp = NULL;
+	}
 
-	r = kdump_write(&cap->ec, &opts, out, cap->a, &st);
+	if (cfg->format == FORMAT_ELF)
+		r = elf_write(&cap->ec, &opts, out, cap->a, &st);
+	else
+		r = kdump_write(&cap->ec, &opts, out, cap->a, &st);
+	if (opts.filter)
+		filter_report(&filt);
 	if (r == 0) {
 		r = out->finish(out);
 		if (r)

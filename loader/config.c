@@ -56,13 +56,68 @@ static int parse_action(struct directive_ctx *x, const char *name, const char *v
 
 static int do_raw(struct directive_ctx *x, int argc, char **argv)
 {
-	if (argv[1][0] != '/')
-		return conf_error(x, "raw '%s': expected a block device path such as /dev/vdb",
-				  argv[1]);
+	if (argv[1][0] != '/' && strncmp(argv[1], "PARTUUID=", 9) != 0)
+		return conf_error(x, "raw '%s': expected a block device path such as /dev/vdb, "
+				  "or PARTUUID=...", argv[1]);
 	if (strlen(argv[1]) >= sizeof(x->c->raw_dev))
 		return conf_error(x, "raw: device path too long");
 	x->c->target = TARGET_RAW;
 	strcpy(x->c->raw_dev, argv[1]);
+	return 0;
+}
+
+/* ext4 DEVICE: /dev/…, UUID=…, LABEL=… or PARTUUID=… (loader/ext4.c resolves it). */
+static int do_ext4(struct directive_ctx *x, int argc, char **argv)
+{
+	const char *v = argv[1];
+
+	if (v[0] != '/' && strncmp(v, "UUID=", 5) && strncmp(v, "LABEL=", 6) &&
+	    strncmp(v, "PARTUUID=", 9))
+		return conf_error(x, "ext4 '%s': expected a block device such as /dev/vdb1, "
+				  "or UUID=…, LABEL=… or PARTUUID=…", v);
+	if (strlen(v) >= sizeof(x->c->raw_dev))
+		return conf_error(x, "ext4: device too long");
+	x->c->target = TARGET_EXT4;
+	strcpy(x->c->raw_dev, v);
+	return 0;
+}
+
+/* nfs SERVER:/EXPORT; the server is resolved when the command line is built. */
+static int do_nfs(struct directive_ctx *x, int argc, char **argv)
+{
+	const char *colon = strchr(argv[1], ':');
+
+	if (!colon || colon == argv[1] || colon[1] != '/')
+		return conf_error(x, "nfs '%s': expected SERVER:/EXPORT, e.g. 10.0.0.1:/srv/dumps",
+				  argv[1]);
+	if (strlen(argv[1]) >= sizeof(x->c->nfs))
+		return conf_error(x, "nfs: too long");
+	x->c->target = TARGET_NFS;
+	strcpy(x->c->nfs, argv[1]);
+	return 0;
+}
+
+static int do_path(struct directive_ctx *x, int argc, char **argv)
+{
+	if (argv[1][0] != '/')
+		return conf_error(x, "path '%s': expected an absolute directory such as /var/crash",
+				  argv[1]);
+	if (strlen(argv[1]) >= sizeof(x->c->path) || strlen(argv[1]) > 200)
+		return conf_error(x, "path: too long");
+	for (const char *p = argv[1]; (p = strstr(p, "/..")); p += 3)
+		if (p[3] == '/' || p[3] == 0)
+			return conf_error(x, "path '%s': must not contain ..", argv[1]);
+	strcpy(x->c->path, argv[1]);
+	return 0;
+}
+
+static int do_dumpling_timeout(struct directive_ctx *x, int argc, char **argv)
+{
+	uint64_t n;
+
+	if (parse_number(argv[1], 10, &n) < 0 || n == 0 || n > 86400)
+		return conf_error(x, "dumpling_timeout '%s': expected seconds, 1..86400", argv[1]);
+	x->c->timeout_s = (uint32_t)n;
 	return 0;
 }
 
@@ -193,9 +248,13 @@ struct directive {
 
 static const struct directive directives[] = {
 	{ "raw",		1, 1,	do_raw,			1 },
+	{ "ext4",		1, 1,	do_ext4,		1 },
 	{ "core_collector",	1, -1,	do_core_collector,	0 },
 	{ "failure_action",	1, 1,	do_failure_action,	0 },
 	{ "final_action",	1, 1,	do_final_action,	0 },
+	{ "nfs",		1, 1,	do_nfs,			1 },
+	{ "path",		1, 1,	do_path,		0 },
+	{ "dumpling_timeout",	1, 1,	do_dumpling_timeout,	0 },
 };
 #define NDIRECTIVES (sizeof(directives) / sizeof(directives[0]))
 
@@ -203,12 +262,9 @@ static const struct directive directives[] = {
 static const struct {
 	const char *name, *why;
 } unsupported[] = {
-	{ "ext4", "ext4 targets are not supported yet; use raw" },
 	{ "xfs", "xfs targets are not supported; use raw" },
 	{ "btrfs", "btrfs targets are not supported; use raw" },
-	{ "nfs", "nfs targets are not supported yet; use raw" },
 	{ "ssh", "ssh targets are not supported; use raw" },
-	{ "path", "path only applies to filesystem targets; raw writes at offset 0" },
 	{ "default", "'default' is the old name of failure_action; use failure_action" },
 	{ "kdump_pre", "dumpling runs no scripts" },
 	{ "kdump_post", "dumpling runs no scripts" },
@@ -323,6 +379,11 @@ int config_parse_text(const char *text, const char *filename,
 	if (c->target == TARGET_NONE) {
 		snprintf(err, errlen, "%s: no dump target: add a line such as 'raw /dev/vdb'",
 			 filename);
+		return -1;
+	}
+	if (c->path[0] && c->target == TARGET_RAW) {
+		snprintf(err, errlen, "%s: path only applies to filesystem and nfs targets; "
+			 "raw writes at offset 0", filename);
 		return -1;
 	}
 	return 0;

@@ -6,6 +6,7 @@
 #define LOADER_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "capture/config.h"
 
@@ -13,12 +14,16 @@
 
 struct loader_config {
 	enum target_kind target;
-	char raw_dev[256];		/* raw <block device> */
+	char raw_dev[256];		/* raw or ext4 <block device> */
 	int dump_level;			/* makedumpfile -d */
 	enum compress compress;		/* -z */
 	enum dump_format format;	/* -E */
 	enum action failure_action, final_action;
-	int line_of[8];			/* line each directive was seen on, 0: not yet */
+	int line_of[16];		/* line each directive was seen on, 0: not yet */
+	/* nfs target (loader/nfs.c) */
+	char nfs[512];			/* nfs SERVER:/EXPORT */
+	char path[256];			/* path: dump directory (below the export or fs root) */
+	uint32_t timeout_s;		/* dumpling_timeout: give up after this; 0: default */
 };
 
 void loader_config_defaults(struct loader_config *c);

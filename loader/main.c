@@ -16,8 +16,11 @@
 #include "loader/config.h"
 #include "loader/image.h"
 #include "loader/kexec.h"
+#include "loader/ext4.h"
 #include "loader/legacy.h"
+#include "loader/nfs.h"
 #include "loader/reserve.h"
+#include "loader/partid.h"
 #include "loader/resolve.h"
 
 #define EXIT_USAGE 2
@@ -69,14 +72,26 @@ static const char *human(uint64_t b, char *buf, size_t n)
 	return buf;
 }
 
+/* The nfs target's network facts (loader/nfs.c), for describe_target. */
+static struct net_info nfs_net;
+
 /* Config and target -> capture command line words. */
 static int config_and_cmdline(const char *conf, struct loader_config *c, struct target_info *t,
 			      char *cmdline, size_t n)
 {
 	char err[1024];
 
-	if (config_load(conf, c, err, sizeof(err)) < 0 ||
-	    resolve_block(c->raw_dev, t, err, sizeof(err)) < 0)
+	if (config_load(conf, c, err, sizeof(err)) < 0)
+		return fail(err);
+	if (c->target == TARGET_NFS) {
+		if (nfs_resolve(c, &nfs_net, err, sizeof(err)) < 0)
+			return fail(err);
+		if (nfs_cmdline(c, &nfs_net, cmdline, n) < 0)
+			return fail("the capture command line is too long");
+		return 0;
+	}
+	if (c->target == TARGET_EXT4 ? ext4_target_resolve(c, t, err, sizeof(err)) < 0
+				      : resolve_target(c->raw_dev, t, err, sizeof(err)) < 0)
 		return fail(err);
 	if (build_cmdline(c, t, cmdline, n) < 0)
 		return fail("the capture command line is too long");
@@ -87,7 +102,14 @@ static void describe_target(const struct loader_config *c, const struct target_i
 			    char *buf, size_t n)
 {
 	char a[32], b[32];
-	int k = snprintf(buf, n, "raw %s (%s %s", c->raw_dev, t->driver, t->pci);
+	int k;
+
+	if (c->target == TARGET_NFS) {
+		nfs_describe(c, &nfs_net, buf, n);
+		return;
+	}
+	k = snprintf(buf, n, "%s %s (%s %s", c->target == TARGET_EXT4 ? "ext4" : "raw",
+		     c->raw_dev, t->driver, t->pci);
 
 	if (k < 0 || (size_t)k >= n)
 		return;

@@ -235,6 +235,9 @@ int resolve_block(const char *dev, struct target_info *t, char *err, size_t errl
 
 	snprintf(f, sizeof(f), "%s/partition", real);
 	if (access(f, F_OK) == 0) {
+		if (read_u64_file(f, 10, &start) < 0 || start == 0 || start > 0xffffffffu)
+			return resolve_error(err, errlen, "%s: cannot read %s", dev, f);
+		t->partno = (uint32_t)start;
 		snprintf(f, sizeof(f), "%s/start", real);
 		if (read_u64_file(f, 10, &start) < 0)
 			return resolve_error(err, errlen, "%s: cannot read %s", dev, f);

@@ -17,6 +17,12 @@ struct target_info {
 	int is_part;
 	uint64_t part_start, part_len;	/* bytes, when is_part */
 	uint64_t size;		/* bytes: the partition, or the whole disk */
+	/* The partition's identity on disk (partid.c), for the image's check. */
+	uint32_t partno;	/* Linux's partition number */
+	int have_partuuid;
+	uint8_t partuuid[16];	/* GPT unique GUID, text order */
+	int have_mbr;
+	uint32_t mbr_signature;
 };
 
 /*

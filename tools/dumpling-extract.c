@@ -20,9 +20,18 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+/* <elf.h> spells PF_* differently from capture/elf64.h; the values agree. */
+#undef PF_X
+#undef PF_W
+#undef PF_R
+#include "capture/arena.h"
+#include "capture/elfcore.h"
 #include "capture/kdump_format.h"
+#include "capture/kdump_read.h"
+#include "capture/printk.h"
 
 #define EXTRACT_CHUNK		(1u << 20)
 #define MAX_BLOCK_SIZE		(1u << 20)
@@ -404,8 +413,93 @@ static int64_t source_size(int fd)
 	return -1;
 }
 
+/* ---- vmcore-dmesg.txt ----------------------------------------------------- */
+
+#define DMESG_ARENA	(16u << 20)
+
+struct source_memsrc {
+	struct memsrc m;
+	struct source *s;
+};
+
+static int source_memsrc_read(struct memsrc *m, uint64_t off, void *buf, size_t len)
+{
+	return src_read(((struct source_memsrc *)m)->s, off, buf, len);
+}
+
+static int dmesg_put(void *ctx, const char *rec, size_t len)
+{
+	return fwrite(rec, 1, len, ctx) == len ? 0 : 1;
+}
+
+/*
+ * The crashed kernel's log from the dump in s into path, formatted as
+ * makedumpfile --dump-dmesg formats it, by the capture image's own code
+ * (capture/printk.c); a kdump-compressed dump is read through
+ * capture/kdump_read.c. Returns 0, or 1 after a message.
+ */
+static int write_dmesg(struct source *s, const struct dump_extent *e, const char *path)
+{
+	static struct kdump_reader kr;
+	static struct printk_log log;
+	struct source_memsrc sm = { { source_memsrc_read }, s };
+	struct elfcore ec, *core = &ec;
+	struct arena a;
+	char err[4400], tmp[4200];
+	void *mem = malloc(DMESG_ARENA);
+	int64_t n = -1;
+	FILE *fp;
+
+	if (!mem) {
+		fprintf(stderr, "dumpling-extract: out of memory\n");
+		return 1;
+	}
+	arena_init(&a, mem, DMESG_ARENA);
+	if (e->kind == DUMP_FLAT) {
+		snprintf(err, sizeof(err), "a flattened dump: rebuild it with makedumpfile -R first");
+		goto fail;
+	}
+	if (e->kind == DUMP_KDUMP) {
+		if (kdump_reader_open(&kr, &sm.m, e->len, &a, err, sizeof(err)))
+			goto fail;
+		core = &kr.ec;
+	} else if (elfcore_read(&ec, &sm.m, 0, e->len, &a, err, sizeof(err))) {
+		goto fail;
+	}
+	if (printk_open(&log, core, NULL, err, sizeof(err)))
+		goto fail;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fp = fopen(tmp, "w");
+	if (!fp) {
+		snprintf(err, sizeof(err), "cannot create %s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	n = printk_walk(&log, 0, dmesg_put, fp);
+	if (n < 0 || fflush(fp) || fsync(fileno(fp)) < 0) {
+		snprintf(err, sizeof(err), "writing %s failed: %s", tmp, strerror(errno));
+		fclose(fp);
+		unlink(tmp);
+		goto fail;
+	}
+	if (fclose(fp) || rename(tmp, path) < 0) {
+		snprintf(err, sizeof(err), "cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+		goto fail;
+	}
+	printf("%s: kernel log, %" PRId64 " records%s -> %s\n", s->name, n,
+	       log.skipped ? " (some damaged records skipped)" : "", path);
+	free(mem);
+	return 0;
+fail:
+	fprintf(stderr, "dumpling-extract: %s: no kernel log: %s\n", s->name, err);
+	free(mem);
+	return 1;
+}
+
 static const char usage_text[] =
 	"usage: dumpling-extract [--offset BYTES] SRC OUT\n"
+	"       dumpling-extract [--offset BYTES] --to-dir DIR SRC\n"
+	"       dumpling-extract [--offset BYTES] --dmesg OUT.txt SRC\n"
 	"\n"
 	"Copies the dump that dumpling (or makedumpfile) wrote to a raw target SRC, a\n"
 	"block device or disk image, into the file OUT: exactly as many bytes as the\n"
@@ -414,6 +508,13 @@ static const char usage_text[] =
 	"drgn or makedumpfile.\n"
 	"\n"
 	"  --offset BYTES  where the dump starts in SRC (default 0; 0x hex accepted)\n"
+	"  --to-dir DIR    as kdump does at boot for raw targets: copy the dump to\n"
+	"                  DIR/YYYY-MM-DD-HH:MM/vmcore (the crash time, local), then\n"
+	"                  clear the dump's header in SRC so it is not copied twice.\n"
+	"                  No dump in SRC is not an error in this mode (exit 0).\n"
+	"                  The kernel log goes beside it, as vmcore-dmesg.txt.\n"
+	"  --dmesg OUT.txt write the crashed kernel's log (vmcore-dmesg.txt) from the\n"
+	"                  dump in SRC (kdump-compressed, zstd or uncompressed, or ELF)\n"
 	"\n"
 	"exit status:\n"
 	"  0  the dump was copied (a warning is printed if it is marked incomplete)\n"
@@ -426,10 +527,108 @@ static const char *kind_name(enum dump_kind k)
 	       "kdump-compressed dump";
 }
 
+/*
+ * --to-dir: DIR/<date>/vmcore from SRC, then SRC's header cleared, the way
+ * kdumpctl's save_raw handles a raw target at boot (its directory name is
+ * "%Y-%m-%d-%H:%M"; we take the crash time from the dump header where it has
+ * one, so a late boot does not misdate the dump). The vmcore is written as
+ * vmcore-incomplete and renamed once complete and synced; only then is the
+ * header cleared, so a failure at any point leaves the dump in SRC.
+ */
+static int extract_to_dir(struct source *s, const char *dir)
+{
+	union {
+		struct disk_dump_header kd;
+		unsigned char b[4096];
+	} h;
+	char sub[4096], tmp[4200], fin[4200], stamp[32];
+	struct dump_extent e;
+	struct tm tm;
+	time_t when = 0;
+	size_t clear;
+	int out, r;
+
+	r = dump_measure(s, &e);
+	if (r == MEASURE_NODUMP) {
+		printf("%s: no dump at offset %" PRIu64 ": nothing to extract\n", s->name, s->off);
+		return 0;
+	}
+	if (r != MEASURE_OK) {
+		fprintf(stderr, "dumpling-extract: %s\n", s->err);
+		return 1;
+	}
+	memset(&h, 0, sizeof(h));
+	if (e.kind == DUMP_KDUMP && src_read(s, 0, &h, sizeof(h.kd)) == 0 && h.kd.timestamp_sec > 0)
+		when = (time_t)h.kd.timestamp_sec;
+	if (!when)
+		when = time(NULL);
+	if (!localtime_r(&when, &tm) || !strftime(stamp, sizeof(stamp), "%Y-%m-%d-%H:%M", &tm)) {
+		fprintf(stderr, "dumpling-extract: cannot format the dump's date\n");
+		return 1;
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		fprintf(stderr, "dumpling-extract: cannot create %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	/* Two dumps in one minute get -2, -3, ...: never overwrite one. */
+	for (int i = 1;; i++) {
+		if (i == 1)
+			snprintf(sub, sizeof(sub), "%s/%s", dir, stamp);
+		else
+			snprintf(sub, sizeof(sub), "%s/%s-%d", dir, stamp, i);
+		if (mkdir(sub, 0700) == 0)
+			break;
+		if (errno != EEXIST || i == 100) {
+			fprintf(stderr, "dumpling-extract: cannot create %s: %s\n", sub,
+				strerror(errno));
+			return 1;
+		}
+	}
+	snprintf(tmp, sizeof(tmp), "%s/vmcore-incomplete", sub);
+	snprintf(fin, sizeof(fin), "%s/vmcore", sub);
+	out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out < 0) {
+		fprintf(stderr, "dumpling-extract: cannot create %s: %s\n", tmp, strerror(errno));
+		return 1;
+	}
+	s->err[0] = 0;
+	if (dump_copy(s, e.len, out, tmp) < 0 || fsync(out) < 0 || close(out) < 0 ||
+	    rename(tmp, fin) < 0) {
+		fprintf(stderr, "dumpling-extract: %s (the dump stays in %s)\n",
+			s->err[0] ? s->err : strerror(errno), s->name);
+		return 1;
+	}
+	/* The log is a convenience: without it the dump is still saved. */
+	snprintf(tmp, sizeof(tmp), "%s/vmcore-dmesg.txt", sub);
+	if (write_dmesg(s, &e, tmp))
+		fprintf(stderr, "dumpling-extract: warning: no vmcore-dmesg.txt beside %s\n", fin);
+	out = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (out >= 0) {
+		fsync(out);	/* the rename is durable before the dump is forgotten */
+		close(out);
+	}
+
+	/* Forget the dump: zero its first block, as kdumpctl does with dd. */
+	clear = e.len < sizeof(h.b) ? (size_t)e.len : sizeof(h.b);
+	memset(h.b, 0, sizeof(h.b));
+	if (pwrite(s->fd, h.b, clear, (off_t)s->off) != (ssize_t)clear || fsync(s->fd) < 0) {
+		fprintf(stderr, "dumpling-extract: %s: saved to %s but cannot clear the dump "
+			"header: %s (it will be extracted again)\n", s->name, fin, strerror(errno));
+		return 1;
+	}
+	if (e.incomplete)
+		fprintf(stderr, "dumpling-extract: warning: the dump is marked incomplete\n");
+	printf("%s: %s, %" PRIu64 " bytes -> %s; dump header cleared\n", s->name,
+	       kind_name(e.kind), e.len, fin);
+	return 0;
+}
+
 int extract_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "offset", required_argument, NULL, 'o' },
+		{ "to-dir", required_argument, NULL, 'd' },
+		{ "dmesg", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -437,6 +636,7 @@ int extract_main(int argc, char **argv)
 	struct source s = { .err = err, .errlen = sizeof(err) };
 	struct dump_extent e;
 	uint64_t off = 0;
+	const char *to_dir = NULL, *dmesg = NULL;
 	int64_t size;
 	int opt, out, r;
 	char *end;
@@ -452,6 +652,12 @@ int extract_main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'd':
+			to_dir = optarg;
+			break;
+		case 'm':
+			dmesg = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -460,13 +666,13 @@ int extract_main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (argc - optind != 2) {
+	if (argc - optind != (to_dir || dmesg ? 1 : 2) || (to_dir && dmesg)) {
 		fputs(usage_text, stderr);
 		return 2;
 	}
 	s.name = argv[optind];
 	s.off = off;
-	s.fd = open(s.name, O_RDONLY | O_CLOEXEC);
+	s.fd = open(s.name, (to_dir ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	if (s.fd < 0) {
 		fprintf(stderr, "dumpling-extract: cannot open %s: %s\n", s.name, strerror(errno));
 		return 1;
@@ -485,11 +691,21 @@ int extract_main(int argc, char **argv)
 		return 1;
 	}
 	s.size = (uint64_t)size - off;
+	if (to_dir) {
+		r = extract_to_dir(&s, to_dir);
+		close(s.fd);
+		return r;
+	}
 	r = dump_measure(&s, &e);
 	if (r != MEASURE_OK) {
 		fprintf(stderr, "dumpling-extract: %s\n", err);
 		close(s.fd);
 		return 1;
+	}
+	if (dmesg) {
+		r = write_dmesg(&s, &e, dmesg);
+		close(s.fd);
+		return r;
 	}
 	out = open(argv[optind + 1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (out < 0) {

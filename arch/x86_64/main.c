@@ -19,6 +19,7 @@
 #include "capture/config.h"
 #include "capture/dump.h"
 #include "capture/ports.h"
+#include "capture/printk.h"
 #include "arch/x86_64/target.h"
 
 #define VERSION "0.1"
@@ -32,6 +33,10 @@ static uint8_t dma_space[DMA_ARENA_SIZE] __attribute__((aligned(4096)));
 static uint8_t capture_space[CAPTURE_ARENA_SIZE] __attribute__((aligned(4096)));
 static struct arena dma_arena;
 
+/* vmcore-dmesg.txt: a 6.1 log (128 KiB ring) formats to about 150 KiB. */
+#define DMESG_MAX          (512u << 10)
+
+static struct printk_log klog;		/* the crashed kernel's log (10 KiB of buffers) */
 static uint8_t boot_params[BP_SIZE];
 static char cmdline[PAYLOAD_CMDLINE_SIZE + 1];
 extern char embedded_cmdline[];
@@ -68,6 +73,25 @@ static void copy_cmdline(const uint8_t *bp)
 		cmdline[i] = src[i];
 }
 
+/*
+ * vmcore-dmesg.txt beside the dump on file targets: the newest records that
+ * fit in DMESG_MAX, in arena memory given back before the dump is written.
+ */
+static void write_dmesg(struct target *t, struct arena *a)
+{
+	size_t mark = arena_mark(a), len;
+	char *buf = arena_alloc(a, DMESG_MAX, 64);
+
+	if (!buf) {
+		port_log("dumpling: no memory for vmcore-dmesg.txt, skipped\n");
+		return;
+	}
+	len = printk_text(&klog, buf, DMESG_MAX);
+	if (t->add_file(t, "vmcore-dmesg.txt", buf, len))
+		port_log("dumpling: writing vmcore-dmesg.txt failed; going on with the dump\n");
+	arena_reset(a, mark);
+}
+
 void kmain(const uint8_t *bp, uint64_t image_base);
 
 void kmain(const uint8_t *bp, uint64_t image_base)
@@ -79,6 +103,7 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 	struct arena capture_arena;
 	struct target target;
 	char err[256];
+	int have_log;
 
 	cpu_init();
 	serial_init();
@@ -115,8 +140,13 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 	if (capture_prepare(&cap, &cfg, &mem, cfg.elfcorehdr_addr, &capture_arena))
 		machine_fail("the crashed kernel's ELF core header is unusable (see above)");
 
+	/* The panic reason reaches the console even if every target fails. */
+	have_log = printk_show(&klog, &cap.ec, NULL) == 0;
+
 	if (target_open(&cfg, &cap, &target, err, sizeof(err)))
 		machine_fail(err);
+	if (have_log && target.add_file)
+		write_dmesg(&target, &capture_arena);
 	port_log("writing the dump to %s\n", target.vmcore->name);
 	if (capture_write(&cap, target.vmcore, &res))
 		machine_fail("see the messages above");

@@ -22,7 +22,9 @@ kmsg() { echo "kernel: $*" >&2; }
 # Prints "PACKAGE VERSION" of the real kernel image package behind $1.
 kernel_resolve() {
 	local pkg=$1 real ver
-	if [[ $pkg =~ ^linux-image-[0-9] ]]; then
+	# a real image package has a full version (6.1.0-56-..., 6.12.117+deb12-...);
+	# linux-image-6.12-cloud-amd64 is a meta package like linux-image-cloud-amd64
+	if [[ $pkg =~ ^linux-image-[0-9]+\.[0-9]+\.[0-9] ]]; then
 		real=$pkg
 	else
 		real=$(apt-cache depends --important "$pkg" 2>/dev/null |

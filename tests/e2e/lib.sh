@@ -19,6 +19,14 @@
 #   E2E_CAPTURE_DONE_RE  ... of its line saying the dump was written
 #   E2E_CAPTURE_BAD_RE   ... of lines that must not appear after the panic
 #   E2E_ECHO=1         also show the serial console while QEMU runs
+#   E2E_CONF_TARGET    the target line of /etc/dumpling.conf (raw $E2E_GUEST_DISK)
+#   E2E_QEMU_EXTRA     extra QEMU arguments, e.g. a network card
+#   E2E_DISK_TEMPLATE  a disk image to start each boot from (a copy), instead
+#                      of an empty E2E_DISK_SIZE disk
+#   E2E_NVME_OPTS      appended to the nvme device, e.g. ,logical_block_size=4096
+#   E2E_PREPANIC       a shell script the guest runs after loading, just before
+#                      the panic (/etc/dtest-prepanic in the initramfs)
+#   E2E_IR_BINS        extra host programs for the initramfs (with their libraries)
 
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$E2E_DIR/../.." && pwd)
@@ -40,12 +48,13 @@ E2E_CAPTURE_RE=${E2E_CAPTURE_RE:-dumpling .*capture image}
 E2E_CAPTURE_DONE_RE=${E2E_CAPTURE_DONE_RE:-dumped [0-9]+ pages}
 E2E_CAPTURE_BAD_RE=${E2E_CAPTURE_BAD_RE:-dump is incomplete|dump failed|fatal: cpu exception}
 E2E_ECHO=${E2E_ECHO:-}
+E2E_QEMU_EXTRA=${E2E_QEMU_EXTRA:-}
 
 case $E2E_DISK_BUS in
 virtio)	E2E_GUEST_DISK=/dev/vda
 	E2E_DISK_DEVICE="-device virtio-blk-pci,drive=d0" ;;
 nvme)	E2E_GUEST_DISK=/dev/nvme0n1
-	E2E_DISK_DEVICE="-device nvme,serial=dumpling0,drive=d0" ;;
+	E2E_DISK_DEVICE="-device nvme,serial=dumpling0,drive=d0${E2E_NVME_OPTS:-}" ;;
 *)	echo "e2e: unknown E2E_DISK_BUS=$E2E_DISK_BUS" >&2; exit 2 ;;
 esac
 
@@ -91,8 +100,14 @@ e2e_initramfs() {
 	ir_add_modules "$dir" "$KERNEL_MODDIR" || return 1
 	ir_add_bin "$dir" /usr/sbin/kexec /sbin/kexec || return 1
 	ir_add_bin "$dir" /usr/bin/makedumpfile /usr/bin/makedumpfile || return 1
+	for x in ${E2E_IR_BINS:-}; do
+		ir_add_bin "$dir" "$(command -v "$x")" "/usr/sbin/$x" || return 1
+	done
+	if [ -n "${E2E_PREPANIC:-}" ]; then
+		install -m 0755 "$E2E_PREPANIC" "$dir/etc/dtest-prepanic" || return 1
+	fi
 	{
-		echo "raw $E2E_GUEST_DISK"
+		echo "${E2E_CONF_TARGET:-raw $E2E_GUEST_DISK}"
 		[ -z "$E2E_CONF_EXTRA" ] || printf '%s\n' "$E2E_CONF_EXTRA"
 	} >"$dir/etc/dumpling.conf"
 	if [ "$need_dumpling" = yes ]; then
@@ -130,7 +145,11 @@ e2e_boot() {
 		ck=$E2E_LINUX_CRASHKERNEL
 	fi
 	rm -rf "$out" && mkdir -p "$out"
-	truncate -s "$E2E_DISK_SIZE" "$out/disk.img"
+	if [ -n "${E2E_DISK_TEMPLATE:-}" ]; then
+		cp --sparse=always "$E2E_DISK_TEMPLATE" "$out/disk.img"
+	else
+		truncate -s "$E2E_DISK_SIZE" "$out/disk.img"
+	fi
 	local cmd=(timeout -k 10 "$E2E_TIMEOUT" qemu-system-x86_64
 		-accel tcg -cpu max -m "$E2E_MEM" -smp "$E2E_SMP"
 		-nographic -no-reboot
@@ -138,7 +157,7 @@ e2e_boot() {
 		-append "console=ttyS0 crashkernel=$ck panic=-1 dtest=$mode dtest.disk=$E2E_GUEST_DISK $E2E_APPEND"
 		-drive "file=$out/disk.img,if=none,id=d0,format=raw")
 	local dev
-	read -ra dev <<<"$E2E_DISK_DEVICE"
+	read -ra dev <<<"$E2E_DISK_DEVICE $E2E_QEMU_EXTRA"
 	cmd+=("${dev[@]}")
 	printf '%q ' "${cmd[@]}" >"$out/qemu.cmd"; echo >>"$out/qemu.cmd"
 	note "booting mode=$mode (log: $out/serial.log)"

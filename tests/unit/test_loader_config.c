@@ -128,8 +128,8 @@ static void test_errors(void)
 	check_error("raw /dev/vda\nfinal_action explode\n",
 		    ":2: final_action 'explode': expected reboot, halt or poweroff");
 	check_error("raw /dev/vda\nnfs server:/export\n",
-		    ":2: unsupported directive 'nfs'");
-	check_error("ext4 /dev/vdb1\n", ":1: unsupported directive 'ext4'");
+		    ":2: a second target: dumpling writes to one target (first on line 1)");
+	check_error("xfs /dev/vdb1\n", ":1: unsupported directive 'xfs'");
 	check_error("# nothing\n\n", "/etc/dumpling.conf: no dump target");
 	check_error("final_action halt\n", "no dump target: add a line such as 'raw /dev/vdb'");
 }
