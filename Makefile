@@ -101,6 +101,11 @@ check: deps
 	$(MAKE) check-unit
 	$(MAKE) check-e2e
 
+# The slower end-to-end cases too (suites read E2E_FULL).
+check-full: deps
+	$(MAKE) check-unit
+	E2E_FULL=1 $(MAKE) check-e2e
+
 demo: deps
 	$(MAKE) all
 	tests/e2e/demo.sh

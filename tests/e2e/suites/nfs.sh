@@ -14,7 +14,8 @@
 #                the cloud kernel has no e1000 driver)
 #   reset        ganesha is killed and restarted during the dump; the image
 #                reconnects, re-sends, and the dump completes
-# NFS_RUNS="virtio-net e1000 ..." runs just those.
+# NFS_RUNS="virtio-net e1000 ..." runs just those; NFS_LEVEL sets their dump level
+# (default 31; tests/bench/targets.sh uses 0).
 set -uo pipefail
 
 . "$(dirname "$0")/../lib.sh"
@@ -219,7 +220,7 @@ dumpling_timeout $TIMEOUT_S
 core_collector makedumpfile -d $1"
 	export E2E_CONF_EXTRA
 }
-conf_level 31
+conf_level "${NFS_LEVEL:-31}"
 
 start_server() {
 	rpcbind_start || { fail "start rpcbind"; return 1; }
@@ -244,7 +245,7 @@ if want virtio-net || want reset || want down; then
 			# module list (cache/kernels/*/modules/load.order).
 			conf_level 0
 			build_guest "$E2E_KERNEL_PKG" "virtio_net" && start_server && run_reset
-			conf_level 31
+			conf_level "${NFS_LEVEL:-31}"
 		fi
 	fi
 fi
