@@ -8,21 +8,9 @@
 #include <string.h>
 
 #include "capture/elfcore.h"
+#include "capture/fmt.h"
 
 #define NOTE_ALIGN(x)	(((uint64_t)(x) + 3) & ~(uint64_t)3)
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static int check_ehdr(const struct elf64_ehdr *eh, uint64_t hdr_off, uint64_t hdr_size,
 		      char *err, size_t errlen)
@@ -30,41 +18,41 @@ static int check_ehdr(const struct elf64_ehdr *eh, uint64_t hdr_off, uint64_t hd
 	uint64_t ph_end;
 
 	if (memcmp(eh->e_ident, ELF_MAG, 4) != 0)
-		return fail(err, errlen, "elfcorehdr at 0x%llx: no ELF magic (%02x %02x %02x %02x)",
+		return errf(err, errlen, "elfcorehdr at 0x%llx: no ELF magic (%02x %02x %02x %02x)",
 			    (unsigned long long)hdr_off, eh->e_ident[0], eh->e_ident[1],
 			    eh->e_ident[2], eh->e_ident[3]);
 	if (eh->e_ident[4] != ELFCLASS64)
-		return fail(err, errlen, "elfcorehdr: ELF class %u, expected 2 (64-bit)",
+		return errf(err, errlen, "elfcorehdr: ELF class %u, expected 2 (64-bit)",
 			    eh->e_ident[4]);
 	if (eh->e_ident[5] != ELFDATA2LSB)
-		return fail(err, errlen, "elfcorehdr: ELF data encoding %u, expected 1 (little-endian)",
+		return errf(err, errlen, "elfcorehdr: ELF data encoding %u, expected 1 (little-endian)",
 			    eh->e_ident[5]);
 	if (eh->e_ident[6] != EV_CURRENT || eh->e_version != EV_CURRENT)
-		return fail(err, errlen, "elfcorehdr: ELF version %u/%u, expected 1",
+		return errf(err, errlen, "elfcorehdr: ELF version %u/%u, expected 1",
 			    eh->e_ident[6], eh->e_version);
 	if (eh->e_type != ET_CORE)
-		return fail(err, errlen, "elfcorehdr: e_type %u, expected 4 (ET_CORE)", eh->e_type);
+		return errf(err, errlen, "elfcorehdr: e_type %u, expected 4 (ET_CORE)", eh->e_type);
 	if (eh->e_machine != EM_X86_64)
-		return fail(err, errlen, "elfcorehdr: e_machine %u, expected 62 (x86_64)",
+		return errf(err, errlen, "elfcorehdr: e_machine %u, expected 62 (x86_64)",
 			    eh->e_machine);
 	if (eh->e_ehsize != sizeof(struct elf64_ehdr))
-		return fail(err, errlen, "elfcorehdr: e_ehsize %u, expected 64", eh->e_ehsize);
+		return errf(err, errlen, "elfcorehdr: e_ehsize %u, expected 64", eh->e_ehsize);
 	if (eh->e_phentsize != sizeof(struct elf64_phdr))
-		return fail(err, errlen, "elfcorehdr: e_phentsize %u, expected 56", eh->e_phentsize);
+		return errf(err, errlen, "elfcorehdr: e_phentsize %u, expected 56", eh->e_phentsize);
 	if (eh->e_phnum == 0)
-		return fail(err, errlen, "elfcorehdr: no program headers (e_phnum 0)");
+		return errf(err, errlen, "elfcorehdr: no program headers (e_phnum 0)");
 	if (eh->e_phnum > ELFCORE_MAX_PHNUM)
-		return fail(err, errlen, "elfcorehdr: e_phnum %u: extended numbering is not supported",
+		return errf(err, errlen, "elfcorehdr: e_phnum %u: extended numbering is not supported",
 			    eh->e_phnum);
 	if (eh->e_phoff < sizeof(struct elf64_ehdr))
-		return fail(err, errlen, "elfcorehdr: e_phoff 0x%llx overlaps the ELF header",
+		return errf(err, errlen, "elfcorehdr: e_phoff 0x%llx overlaps the ELF header",
 			    (unsigned long long)eh->e_phoff);
 	ph_end = eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(struct elf64_phdr);
 	if (ph_end < eh->e_phoff || hdr_off + ph_end < hdr_off)
-		return fail(err, errlen, "elfcorehdr: e_phoff 0x%llx overflows",
+		return errf(err, errlen, "elfcorehdr: e_phoff 0x%llx overflows",
 			    (unsigned long long)eh->e_phoff);
 	if (hdr_size && ph_end > hdr_size)
-		return fail(err, errlen, "elfcorehdr: %u program headers at 0x%llx end past the "
+		return errf(err, errlen, "elfcorehdr: %u program headers at 0x%llx end past the "
 			    "header size %llu", eh->e_phnum, (unsigned long long)eh->e_phoff,
 			    (unsigned long long)hdr_size);
 	return 0;
@@ -74,23 +62,23 @@ static int check_phdr(const struct elf64_phdr *ph, unsigned i, char *err, size_t
 {
 	if (ph->p_type == PT_LOAD) {
 		if (ph->p_filesz > ph->p_memsz)
-			return fail(err, errlen, "elfcorehdr: PT_LOAD %u: p_filesz 0x%llx > p_memsz 0x%llx",
+			return errf(err, errlen, "elfcorehdr: PT_LOAD %u: p_filesz 0x%llx > p_memsz 0x%llx",
 				    i, (unsigned long long)ph->p_filesz,
 				    (unsigned long long)ph->p_memsz);
 		if (ph->p_offset + ph->p_filesz < ph->p_offset)
-			return fail(err, errlen, "elfcorehdr: PT_LOAD %u: p_offset 0x%llx + p_filesz "
+			return errf(err, errlen, "elfcorehdr: PT_LOAD %u: p_offset 0x%llx + p_filesz "
 				    "0x%llx overflows", i, (unsigned long long)ph->p_offset,
 				    (unsigned long long)ph->p_filesz);
 		if (ph->p_paddr >= ELFCORE_MAX_PHYS || ph->p_memsz > ELFCORE_MAX_PHYS - ph->p_paddr)
-			return fail(err, errlen, "elfcorehdr: PT_LOAD %u: [0x%llx, +0x%llx) is beyond "
+			return errf(err, errlen, "elfcorehdr: PT_LOAD %u: [0x%llx, +0x%llx) is beyond "
 				    "52-bit physical addresses", i,
 				    (unsigned long long)ph->p_paddr, (unsigned long long)ph->p_memsz);
 	} else if (ph->p_type == PT_NOTE) {
 		if (ph->p_memsz > ELFCORE_MAX_NOTES)
-			return fail(err, errlen, "elfcorehdr: PT_NOTE %u: p_memsz %llu is too big",
+			return errf(err, errlen, "elfcorehdr: PT_NOTE %u: p_memsz %llu is too big",
 				    i, (unsigned long long)ph->p_memsz);
 		if (ph->p_offset + ph->p_memsz < ph->p_offset)
-			return fail(err, errlen, "elfcorehdr: PT_NOTE %u: p_offset 0x%llx overflows",
+			return errf(err, errlen, "elfcorehdr: PT_NOTE %u: p_offset 0x%llx overflows",
 				    i, (unsigned long long)ph->p_offset);
 	}
 	return 0;
@@ -167,19 +155,19 @@ static int read_notes(struct elfcore *ec, uint64_t hdr_off, uint64_t phoff,
 
 	ec->notes = arena_alloc(a, total ? total : 1, 8);
 	if (!ec->notes)
-		return fail(err, errlen, "elfcorehdr: no memory for %llu bytes of notes",
+		return errf(err, errlen, "elfcorehdr: no memory for %llu bytes of notes",
 			    (unsigned long long)total);
 	ec->notes_len = 0;
 	for (unsigned i = 0; i < ec->e_phnum; i++) {
 		uint64_t at = hdr_off + phoff + (uint64_t)i * sizeof(ph);
 
 		if (ec->mem->read(ec->mem, at, &ph, sizeof(ph)))
-			return fail(err, errlen, "elfcorehdr: cannot read program header %u", i);
+			return errf(err, errlen, "elfcorehdr: cannot read program header %u", i);
 		if (ph.p_type != PT_NOTE || ph.p_memsz == 0)
 			continue;
 		/* The phdrs were checked once already; they may not change. */
 		if (ph.p_memsz > total - ec->notes_len)
-			return fail(err, errlen, "elfcorehdr: program headers changed while read");
+			return errf(err, errlen, "elfcorehdr: program headers changed while read");
 		uint8_t *dst = ec->notes + ec->notes_len;
 		if (ec->mem->read(ec->mem, ph.p_offset, dst, ph.p_memsz)) {
 			/* Only one CPU's registers or VMCOREINFO lost: go on. */
@@ -244,10 +232,10 @@ int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
 	ec->mem = mem;
 	vmcoreinfo_init(&ec->vmci, NULL, 0);
 	if (hdr_size && hdr_size < sizeof(eh))
-		return fail(err, errlen, "elfcorehdr: size %llu is smaller than an ELF header",
+		return errf(err, errlen, "elfcorehdr: size %llu is smaller than an ELF header",
 			    (unsigned long long)hdr_size);
 	if (mem->read(mem, hdr_off, &eh, sizeof(eh)))
-		return fail(err, errlen, "elfcorehdr: cannot read the ELF header at 0x%llx",
+		return errf(err, errlen, "elfcorehdr: cannot read the ELF header at 0x%llx",
 			    (unsigned long long)hdr_off);
 	if (check_ehdr(&eh, hdr_off, hdr_size, err, errlen))
 		return -1;
@@ -256,7 +244,7 @@ int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
 	/* First pass: check every phdr and count what to allocate. */
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
 		if (mem->read(mem, hdr_off + eh.e_phoff + (uint64_t)i * sizeof(ph), &ph, sizeof(ph)))
-			return fail(err, errlen, "elfcorehdr: cannot read program header %u", i);
+			return errf(err, errlen, "elfcorehdr: cannot read program header %u", i);
 		if (check_phdr(&ph, i, err, errlen))
 			return -1;
 		if (ph.p_type == PT_LOAD && ph.p_memsz)
@@ -265,19 +253,19 @@ int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
 			nnotes++;
 			notes_total += ph.p_memsz;
 			if (notes_total > ELFCORE_MAX_NOTES)
-				return fail(err, errlen, "elfcorehdr: PT_NOTEs add up to more than %u bytes",
+				return errf(err, errlen, "elfcorehdr: PT_NOTEs add up to more than %u bytes",
 					    ELFCORE_MAX_NOTES);
 		}
 	}
 	if (nloads == 0)
-		return fail(err, errlen, "elfcorehdr: no PT_LOAD segments: no memory to dump");
+		return errf(err, errlen, "elfcorehdr: no PT_LOAD segments: no memory to dump");
 
 	ec->loads = arena_alloc(a, (size_t)nloads * sizeof(*ec->loads), 8);
 	if (!ec->loads)
-		return fail(err, errlen, "elfcorehdr: no memory for %u PT_LOADs", nloads);
+		return errf(err, errlen, "elfcorehdr: no memory for %u PT_LOADs", nloads);
 	for (unsigned i = 0; i < eh.e_phnum && ec->nr_loads < nloads; i++) {
 		if (mem->read(mem, hdr_off + eh.e_phoff + (uint64_t)i * sizeof(ph), &ph, sizeof(ph)))
-			return fail(err, errlen, "elfcorehdr: cannot read program header %u", i);
+			return errf(err, errlen, "elfcorehdr: cannot read program header %u", i);
 		if (ph.p_type != PT_LOAD || !ph.p_memsz)
 			continue;
 		if (check_phdr(&ph, i, err, errlen))
@@ -293,7 +281,7 @@ int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
 			ec->max_pfn = end_pfn;
 	}
 	if (ec->nr_loads != nloads)
-		return fail(err, errlen, "elfcorehdr: program headers changed while read");
+		return errf(err, errlen, "elfcorehdr: program headers changed while read");
 
 	if (read_notes(ec, hdr_off, eh.e_phoff, notes_total, a, err, errlen))
 		return -1;
@@ -301,7 +289,7 @@ int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
 		vmcoreinfo_init(&ec->vmci, (const char *)ec->notes + ec->vmcoreinfo_off,
 				ec->vmcoreinfo_len);
 	if (vmcoreinfo_pagesize(&ec->vmci, &pagesize) && pagesize != ELFCORE_PAGE_SIZE)
-		return fail(err, errlen, "VMCOREINFO: PAGESIZE=%llu, expected 4096",
+		return errf(err, errlen, "VMCOREINFO: PAGESIZE=%llu, expected 4096",
 			    (unsigned long long)pagesize);
 	find_phys_base(ec);
 	find_page_offset(ec);

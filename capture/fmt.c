@@ -273,3 +273,13 @@ int fmt_snprintf(char *buf, size_t n, const char *fmt, ...)
 	va_end(ap);
 	return r;
 }
+
+int errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}

@@ -17,4 +17,8 @@ int fmt_vsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
 int fmt_snprintf(char *buf, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Formats a message into err (errlen bytes) and returns -1: the one line every
+ * "return an error with a reason" path needs, in the image and in the tools. */
+int errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -6,24 +6,13 @@
 #include <string.h>
 
 #include "capture/compress.h"
+#include "capture/fmt.h"
 #include "capture/elf64.h"
 #include "capture/kdump_read.h"
 
 #define B		4096u
 #define BITS_PER_BLOCK	(B * 8ull)
 #define MAX_SUB_BLOCKS	4096u		/* sub-header + notes: 16 MiB */
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static int file_read(struct kdump_reader *r, uint64_t off, void *buf, size_t len)
 {
@@ -162,44 +151,44 @@ static int check_headers(struct kdump_reader *r, char *err, size_t errlen)
 	uint64_t need;
 
 	if (file_read(r, 0, dh, sizeof(*dh)))
-		return fail(err, errlen, "too small for a kdump header (%llu bytes)",
+		return errf(err, errlen, "too small for a kdump header (%llu bytes)",
 			    (unsigned long long)r->file_size);
 	if (memcmp(dh->signature, KDUMP_SIGNATURE, KDUMP_SIG_LEN) &&
 	    memcmp(dh->signature, "DISKDUMP", KDUMP_SIG_LEN))
-		return fail(err, errlen, "not a kdump-compressed dump (no KDUMP signature)");
+		return errf(err, errlen, "not a kdump-compressed dump (no KDUMP signature)");
 	if (dh->header_version < 6)
-		return fail(err, errlen, "kdump header version %d: 6 or later is needed",
+		return errf(err, errlen, "kdump header version %d: 6 or later is needed",
 			    dh->header_version);
 	if (dh->block_size != (int32_t)B)
-		return fail(err, errlen, "block size %d: only 4096 is supported", dh->block_size);
+		return errf(err, errlen, "block size %d: only 4096 is supported", dh->block_size);
 	if (dh->status & (DUMP_DH_COMPRESSED_ZLIB | DUMP_DH_COMPRESSED_LZO |
 			  DUMP_DH_COMPRESSED_SNAPPY))
-		return fail(err, errlen, "pages compressed with %s: only zstd and uncompressed "
+		return errf(err, errlen, "pages compressed with %s: only zstd and uncompressed "
 			    "dumps can be read", dh->status & DUMP_DH_COMPRESSED_ZLIB ? "zlib" :
 			    dh->status & DUMP_DH_COMPRESSED_LZO ? "lzo" : "snappy");
 	if (dh->sub_hdr_size < 1 || (uint32_t)dh->sub_hdr_size > MAX_SUB_BLOCKS)
-		return fail(err, errlen, "sub-header size %d blocks is out of range",
+		return errf(err, errlen, "sub-header size %d blocks is out of range",
 			    dh->sub_hdr_size);
 	if (file_read(r, B, sh, sizeof(*sh)))
-		return fail(err, errlen, "the sub-header is past the end of the file");
+		return errf(err, errlen, "the sub-header is past the end of the file");
 	r->max_mapnr = sh->max_mapnr_64;
 	if (r->max_mapnr == 0 || r->max_mapnr > (ELFCORE_MAX_PHYS >> 12))
-		return fail(err, errlen, "max_mapnr %llu is out of range",
+		return errf(err, errlen, "max_mapnr %llu is out of range",
 			    (unsigned long long)r->max_mapnr);
 	r->bitmap_bytes = (r->max_mapnr + BITS_PER_BLOCK - 1) / BITS_PER_BLOCK * B;
 	if (dh->bitmap_blocks % 2 || (uint64_t)dh->bitmap_blocks / 2 * B != r->bitmap_bytes)
-		return fail(err, errlen, "%u bitmap blocks do not fit max_mapnr %llu",
+		return errf(err, errlen, "%u bitmap blocks do not fit max_mapnr %llu",
 			    dh->bitmap_blocks, (unsigned long long)r->max_mapnr);
 	r->bm1_off = (uint64_t)B * (1 + (uint64_t)dh->sub_hdr_size);
 	r->bm2_off = r->bm1_off + r->bitmap_bytes;
 	r->desc_off = r->bm2_off + r->bitmap_bytes;
 	if (r->desc_off > r->file_size)
-		return fail(err, errlen, "the bitmaps run past the end of the file");
+		return errf(err, errlen, "the bitmaps run past the end of the file");
 	/* The notes live inside the sub-header blocks. */
 	need = (uint64_t)B * (1 + (uint64_t)dh->sub_hdr_size);
 	if (sh->size_note > ELFCORE_MAX_NOTES || sh->offset_note < B + sizeof(*sh) ||
 	    sh->offset_note > need || sh->size_note > need - sh->offset_note)
-		return fail(err, errlen, "the notes (%llu bytes at %llu) are outside the sub-header",
+		return errf(err, errlen, "the notes (%llu bytes at %llu) are outside the sub-header",
 			    (unsigned long long)sh->size_note, (unsigned long long)sh->offset_note);
 	return 0;
 }
@@ -211,13 +200,13 @@ static int count_dumpable(struct kdump_reader *r, struct arena *a, char *err, si
 
 	r->before = arena_alloc(a, (size_t)(nblk + 1) * sizeof(uint64_t), 8);
 	if (!r->before)
-		return fail(err, errlen, "no memory for %llu bitmap blocks",
+		return errf(err, errlen, "no memory for %llu bitmap blocks",
 			    (unsigned long long)nblk);
 	for (uint64_t k = 0; k < nblk; k++) {
 		const uint8_t *b = bitmap_block(r, 1, k);
 		uint64_t bits = r->max_mapnr - k * BITS_PER_BLOCK;
 		if (!b)
-			return fail(err, errlen, "bitmap 2 block %llu cannot be read",
+			return errf(err, errlen, "bitmap 2 block %llu cannot be read",
 				    (unsigned long long)k);
 		r->before[k] = sum;
 		sum += count_bits(b, bits < BITS_PER_BLOCK ? bits : BITS_PER_BLOCK);
@@ -225,7 +214,7 @@ static int count_dumpable(struct kdump_reader *r, struct arena *a, char *err, si
 	r->before[nblk] = sum;
 	r->ndesc = sum;
 	if (sum > (r->file_size - r->desc_off) / sizeof(struct kdump_page_desc))
-		return fail(err, errlen, "%llu page descriptors run past the end of the file",
+		return errf(err, errlen, "%llu page descriptors run past the end of the file",
 			    (unsigned long long)sum);
 	return 0;
 }
@@ -259,17 +248,17 @@ static int build_view(struct kdump_reader *r, struct arena *a, char *err, size_t
 				nruns++;
 				in = 0;
 				if (nruns > KDUMP_READ_MAX_RUNS)
-					return fail(err, errlen, "bitmap 1 has more than %u runs of RAM",
+					return errf(err, errlen, "bitmap 1 has more than %u runs of RAM",
 						    KDUMP_READ_MAX_RUNS);
 			}
 		}
 		if (pass == 0) {
 			if (!nruns)
-				return fail(err, errlen, "bitmap 1 is empty: the dump holds no RAM");
+				return errf(err, errlen, "bitmap 1 is empty: the dump holds no RAM");
 			r->hdr_len = sizeof(eh) + (1 + (size_t)nruns) * sizeof(*ph);
 			r->hdr = arena_alloc(a, r->hdr_len, 8);
 			if (!r->hdr)
-				return fail(err, errlen, "no memory for %u program headers", nruns + 1);
+				return errf(err, errlen, "no memory for %u program headers", nruns + 1);
 		}
 	}
 
@@ -309,12 +298,12 @@ int kdump_reader_open(struct kdump_reader *r, struct memsrc *file, uint64_t file
 	r->page = arena_alloc(a, B, 64);
 	r->cbuf = arena_alloc(a, B, 64);
 	if (!r->bm[0] || !r->bm[1] || !r->page || !r->cbuf)
-		return fail(err, errlen, "no memory for the reader's buffers");
+		return errf(err, errlen, "no memory for the reader's buffers");
 	if (check_headers(r, err, errlen) || count_dumpable(r, a, err, errlen) ||
 	    build_view(r, a, err, errlen))
 		return -1;
 	if (elfcore_read(&r->ec, &r->view, 0, r->hdr_len, a, why, sizeof(why)))
-		return fail(err, errlen, "%s", why);
+		return errf(err, errlen, "%s", why);
 	/* Without VMCOREINFO's phys_base, the sub-header has it (crash does the same). */
 	if (!r->ec.have_phys_base) {
 		r->ec.have_phys_base = 1;

@@ -10,22 +10,12 @@
 #include <unistd.h>
 
 #include "fs/ext4_fs.h"
+#include "capture/fmt.h"
 #include "loader/ext4.h"
 #include "loader/partid.h"
 #include "loader/sysroot.h"
 
 #define SB_VOLUME_NAME	0x78
-
-__attribute__((format(printf, 3, 4)))
-static int e4_error(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* The 1024-byte superblock of /dev/<name>: 0, or -1 (errno set). */
 static int read_super(const char *dev, uint8_t sb[1024])
@@ -82,11 +72,11 @@ int ext4_find_by_id(const char *spec, char *name, size_t n, char *err, size_t er
 	int found = 0;
 
 	if (!by_uuid && strncmp(spec, "LABEL=", 6))
-		return e4_error(err, errlen, "%s: expected UUID=… or LABEL=…", spec);
+		return errf(err, errlen, "%s: expected UUID=… or LABEL=…", spec);
 	if (!*want)
-		return e4_error(err, errlen, "%s: empty", spec);
+		return errf(err, errlen, "%s: empty", spec);
 	if (sysroot_path(dir, sizeof(dir), "/sys/class/block") < 0 || !(d = opendir(dir)))
-		return e4_error(err, errlen, "cannot list /sys/class/block: %s", strerror(errno));
+		return errf(err, errlen, "cannot list /sys/class/block: %s", strerror(errno));
 	while ((de = readdir(d))) {
 		uint8_t sb[1024];
 		char dev[300];
@@ -104,13 +94,13 @@ int ext4_find_by_id(const char *spec, char *name, size_t n, char *err, size_t er
 	}
 	closedir(d);
 	if (found == 0)
-		return e4_error(err, errlen, "no block device holds an ext2/3/4 filesystem with %s "
+		return errf(err, errlen, "no block device holds an ext2/3/4 filesystem with %s "
 				"(read the superblock of every device in /sys/class/block)", spec);
 	if (found > 1)
-		return e4_error(err, errlen, "%s is on several devices (%s%s): name the device by "
+		return errf(err, errlen, "%s is on several devices (%s%s): name the device by "
 				"its /dev path or PARTUUID instead", spec, first, others);
 	if (strlen(first) >= n)
-		return e4_error(err, errlen, "%s: device name too long", spec);
+		return errf(err, errlen, "%s: device name too long", spec);
 	memcpy(name, first, strlen(first) + 1);
 	return 0;
 }
@@ -150,10 +140,10 @@ int ext4_target_resolve(const struct loader_config *c, struct target_info *t, ch
 	if (dev[0] != '/')
 		snprintf(dev, sizeof(dev), "/dev/%s", t->name);
 	if (read_super(dev, sb) < 0)
-		return e4_error(err, errlen, "ext4 %s: cannot read its superblock from %s: %s",
+		return errf(err, errlen, "ext4 %s: cannot read its superblock from %s: %s",
 				c->raw_dev, dev, strerror(errno));
 	if (ext4_check_super(sb, &free_bytes, e, sizeof(e)) < 0)
-		return e4_error(err, errlen, "ext4 %s (%s): %s", c->raw_dev, dev, e);
+		return errf(err, errlen, "ext4 %s (%s): %s", c->raw_dev, dev, e);
 	need = ext4_dump_estimate();
 	if (need && free_bytes < need)
 		fprintf(stderr, "dumpling: warning: ext4 %s has %" PRIu64 " MiB free for dumps, "

@@ -15,23 +15,13 @@
 #include <unistd.h>
 
 #include "arch/x86_64/bootparam.h"
+#include "capture/fmt.h"
 #include "loader/legacy.h"
 #include "loader/reserve.h"
 #include "loader/sysroot.h"
 
 #define KERNEL_MAP_START	0xffffffff80000000ull	/* __START_KERNEL_map */
 #define MAX_KCORE_PHDRS		4096
-
-__attribute__((format(printf, 3, 4)))
-static int legacy_error(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 int kcore_layout(const void *buf, size_t len, struct elfcore_input *in,
 		 char *err, size_t errlen)
@@ -44,7 +34,7 @@ int kcore_layout(const void *buf, size_t len, struct elfcore_input *in,
 	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
 	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_phentsize != sizeof(Elf64_Phdr) ||
 	    eh->e_phoff > len || eh->e_phnum > (len - eh->e_phoff) / sizeof(Elf64_Phdr))
-		return legacy_error(err, errlen, "/proc/kcore: unexpected ELF header");
+		return errf(err, errlen, "/proc/kcore: unexpected ELF header");
 	ph = (const Elf64_Phdr *)((const char *)buf + eh->e_phoff);
 	for (int i = 0; i < eh->e_phnum; i++) {
 		if (ph[i].p_type != PT_LOAD || ph[i].p_paddr == (uint64_t)-1)
@@ -64,9 +54,9 @@ int kcore_layout(const void *buf, size_t len, struct elfcore_input *in,
 		}
 	}
 	if (!have_text)
-		return legacy_error(err, errlen, "/proc/kcore has no kernel text segment");
+		return errf(err, errlen, "/proc/kcore has no kernel text segment");
 	if (!best_ram || in->page_offset & ((1ull << 30) - 1))
-		return legacy_error(err, errlen, "/proc/kcore: cannot learn page_offset_base "
+		return errf(err, errlen, "/proc/kcore: cannot learn page_offset_base "
 				    "from its RAM segments");
 	return 0;
 }
@@ -82,20 +72,20 @@ static int read_kcore(struct elfcore_input *in, char *err, size_t errlen)
 	sysroot_path(path, sizeof(path), "/proc/kcore");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return legacy_error(err, errlen, "cannot open %s (%s): --legacy learns the "
+		return errf(err, errlen, "cannot open %s (%s): --legacy learns the "
 				    "kernel's text and direct map addresses from it",
 				    path, strerror(errno));
 	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) || eh.e_phnum > MAX_KCORE_PHDRS ||
 	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phoff > 4096) {
 		close(fd);
-		return legacy_error(err, errlen, "%s: unexpected ELF header", path);
+		return errf(err, errlen, "%s: unexpected ELF header", path);
 	}
 	len = eh.e_phoff + (size_t)eh.e_phnum * sizeof(Elf64_Phdr);
 	buf = malloc(len);
 	if (!buf || pread(fd, buf, len, 0) != (ssize_t)len) {
 		free(buf);
 		close(fd);
-		return legacy_error(err, errlen, "%s: cannot read its program headers", path);
+		return errf(err, errlen, "%s: cannot read its program headers", path);
 	}
 	close(fd);
 	r = kcore_layout(buf, len, in, err, errlen);
@@ -113,7 +103,7 @@ static int read_vmcoreinfo(struct note_buf *nb, char *err, size_t errlen)
 	sysroot_path(path, sizeof(path), "/sys/kernel/vmcoreinfo");
 	if (read_small_file(path, buf, sizeof(buf)) < 0 ||
 	    sscanf(buf, "%llx %llx %c", &a, &s, &extra) != 2 || !a || !s)
-		return legacy_error(err, errlen, "cannot read the VMCOREINFO note address "
+		return errf(err, errlen, "cannot read the VMCOREINFO note address "
 				    "from %s", path);
 	nb->addr = a;
 	nb->size = s;
@@ -130,9 +120,9 @@ static int read_cpu_notes(struct crash_facts *f, char *err, size_t errlen)
 	sysroot_path(path, sizeof(path), "/sys/devices/system/cpu/possible");
 	if (read_small_file(path, buf, sizeof(buf)) < 0 ||
 	    (n = cpu_list_count(buf, cpus, LEGACY_MAX_CPUS)) < 1)
-		return legacy_error(err, errlen, "cannot read the CPU list %s", path);
+		return errf(err, errlen, "cannot read the CPU list %s", path);
 	if (n > LEGACY_MAX_CPUS)
-		return legacy_error(err, errlen, "%d possible CPUs: more than %d", n,
+		return errf(err, errlen, "%d possible CPUs: more than %d", n,
 				    LEGACY_MAX_CPUS);
 	f->in.ncpus = 0;
 	for (int i = 0; i < n; i++) {
@@ -143,7 +133,7 @@ static int read_cpu_notes(struct crash_facts *f, char *err, size_t errlen)
 		if (read_u64_file(path, 16, &nb->addr) < 0) {
 			if (errno == ENOENT)	/* possible but never present */
 				continue;
-			return legacy_error(err, errlen, "cannot read %s: %s", path,
+			return errf(err, errlen, "cannot read %s: %s", path,
 					    strerror(errno));
 		}
 		sysroot_path(path, sizeof(path),
@@ -151,12 +141,12 @@ static int read_cpu_notes(struct crash_facts *f, char *err, size_t errlen)
 		if (read_u64_file(path, 10, &nb->size) < 0)
 			nb->size = 368;	/* note_buf_t on x86_64, before the file existed */
 		if (!nb->addr || !nb->size || nb->size > 65536)
-			return legacy_error(err, errlen, "cpu%d: bad crash_notes address or size",
+			return errf(err, errlen, "cpu%d: bad crash_notes address or size",
 					    cpus[i]);
 		f->in.ncpus++;
 	}
 	if (!f->in.ncpus)
-		return legacy_error(err, errlen, "no CPU has a crash_notes file (kernel "
+		return errf(err, errlen, "no CPU has a crash_notes file (kernel "
 				    "without CONFIG_CRASH_DUMP?)");
 	f->in.cpu_notes = f->cpus;
 	return 0;
@@ -172,22 +162,22 @@ static int read_ram(struct crash_facts *f, char *err, size_t errlen)
 	sysroot_path(path, sizeof(path), "/proc/iomem");
 	iomem = read_whole_file(path, NULL);
 	if (!iomem)
-		return legacy_error(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		return errf(err, errlen, "cannot read %s: %s", path, strerror(errno));
 	n = iomem_find(iomem, "System RAM", 0, ram, LEGACY_MAX_RANGES);
 	nc = iomem_find(iomem, "Crash kernel", -1, f->crash, 8);
 	free(iomem);
 	if (n < 0 || nc < 0)
-		return legacy_error(err, errlen, "%s: malformed line", path);
+		return errf(err, errlen, "%s: malformed line", path);
 	if (n > LEGACY_MAX_RANGES || nc > 8)
-		return legacy_error(err, errlen, "%s: too many ranges", path);
+		return errf(err, errlen, "%s: too many ranges", path);
 	if (n == 0 || ram[n - 1].end == 0)
-		return legacy_error(err, errlen, "%s shows no RAM addresses (not root?)", path);
+		return errf(err, errlen, "%s shows no RAM addresses (not root?)", path);
 	if (nc == 0)
-		return legacy_error(err, errlen, "%s has no Crash kernel range", path);
+		return errf(err, errlen, "%s has no Crash kernel range", path);
 	f->ncrash = nc;
 	out = range_subtract(ram, n, f->crash, nc, f->ram, LEGACY_MAX_RANGES);
 	if (out < 0)
-		return legacy_error(err, errlen, "%s: too many RAM ranges", path);
+		return errf(err, errlen, "%s: too many RAM ranges", path);
 	f->in.ram = f->ram;
 	f->in.nram = out;
 	return 0;
@@ -217,7 +207,7 @@ int legacy_plan(struct dimage *im, const struct range *crash, const struct elfco
 	p->hdr_mem = p->payload_mem + p->payload_memsz;
 	if (p->payload_mem < crash->start || p->hdr_mem + p->hdr_memsz < p->hdr_mem ||
 	    p->hdr_mem + p->hdr_memsz - 1 > crash->end)
-		return legacy_error(err, errlen, "the image (%" PRIu64 " KiB) and the "
+		return errf(err, errlen, "the image (%" PRIu64 " KiB) and the "
 				    "elfcorehdr (%" PRIu64 " KiB) do not fit in the crash "
 				    "reservation 0x%" PRIx64 "-0x%" PRIx64,
 				    p->payload_memsz >> 10, p->hdr_memsz >> 10,
@@ -225,13 +215,13 @@ int legacy_plan(struct dimage *im, const struct range *crash, const struct elfco
 	p->hdr = calloc(1, p->hdr_memsz);
 	if (!p->hdr || elfcorehdr_build(in, p->hdr, p->hdr_memsz) != hdr_len) {
 		legacy_plan_free(p);
-		return legacy_error(err, errlen, "cannot build the elfcorehdr");
+		return errf(err, errlen, "cannot build the elfcorehdr");
 	}
 	k = snprintf(p->cmdline, sizeof(p->cmdline), "elfcorehdr=0x%" PRIx64 " %s",
 		     p->hdr_mem, words);
 	if (k < 0 || (size_t)k >= sizeof(p->cmdline) || image_set_cmdline(im, p->cmdline) < 0) {
 		legacy_plan_free(p);
-		return legacy_error(err, errlen, "the command line is longer than the image's "
+		return errf(err, errlen, "the command line is longer than the image's "
 				    "%d-byte block", PAYLOAD_CMDLINE_SIZE);
 	}
 	p->segs[0].buf = im->data + im->payload_off;

@@ -22,21 +22,11 @@
 #include <unistd.h>
 
 #include "loader/nfs.h"
+#include "capture/fmt.h"
 #include "loader/sysroot.h"
 
 #define RTF_UP		0x0001
 #define RTF_GATEWAY	0x0002
-
-__attribute__((format(printf, 3, 4)))
-static int nfs_error(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static char *ip_str(uint32_t ip, char *buf)
 {
@@ -91,15 +81,15 @@ int nfs_parse_spec(const char *spec, uint32_t *server, char *export, size_t expo
 	char host[256];
 
 	if (!colon || colon == spec || colon[1] != '/')
-		return nfs_error(err, errlen, "nfs '%s': expected SERVER:/EXPORT", spec);
+		return errf(err, errlen, "nfs '%s': expected SERVER:/EXPORT", spec);
 	if ((size_t)(colon - spec) >= sizeof(host) || strlen(colon + 1) >= exportlen)
-		return nfs_error(err, errlen, "nfs '%s': too long", spec);
+		return errf(err, errlen, "nfs '%s': too long", spec);
 	memcpy(host, spec, colon - spec);
 	host[colon - spec] = 0;
 	strcpy(export, colon + 1);
 	if (parse_ip(host, server) == 0 || hosts_lookup(host, server) == 0)
 		return 0;
-	return nfs_error(err, errlen, "nfs server '%s': not an IPv4 address and not in /etc/hosts "
+	return errf(err, errlen, "nfs server '%s': not an IPv4 address and not in /etc/hosts "
 			 "(the loader is static and cannot use DNS; give the address)", host);
 }
 
@@ -117,7 +107,7 @@ static int read_routes(struct route *r, int max, char *err, size_t errlen)
 
 	if (sysroot_path(path, sizeof(path), "/proc/net/route") < 0 ||
 	    !(text = read_whole_file(path, &len)))
-		return nfs_error(err, errlen, "cannot read /proc/net/route: %s", strerror(errno));
+		return errf(err, errlen, "cannot read /proc/net/route: %s", strerror(errno));
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		unsigned dest, gw, flags, metric, mask, refcnt, use;
 		char iface[32];
@@ -206,13 +196,13 @@ static int nic_facts(struct net_info *ni, char *err, size_t errlen)
 	if (sysroot_path(path, sizeof(path), "/sys/class/net/%s/address", ni->ifname) < 0 ||
 	    read_small_file(path, buf, sizeof(buf)) < 0 ||
 	    sscanf(buf, "%2x:%2x:%2x:%2x:%2x:%2x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
-		return nfs_error(err, errlen, "%s: cannot read its MAC address from sysfs", ni->ifname);
+		return errf(err, errlen, "%s: cannot read its MAC address from sysfs", ni->ifname);
 	for (int i = 0; i < 6; i++)
 		ni->mac[i] = (uint8_t)m[i];
 
 	if (sysroot_path(path, sizeof(path), "/sys/class/net/%s/device", ni->ifname) < 0 ||
 	    !realpath(path, real))
-		return nfs_error(err, errlen, "%s is not a PCI network card (no sysfs device link): "
+		return errf(err, errlen, "%s is not a PCI network card (no sysfs device link): "
 				 "dumpling can dump over e1000 and virtio-net cards", ni->ifname);
 	for (p = real; (p = strchr(p, '/')); p++) {
 		char *e = strchr(p + 1, '/');
@@ -222,7 +212,7 @@ static int nic_facts(struct net_info *ni, char *err, size_t errlen)
 			last = p + 1;
 	}
 	if (!last)
-		return nfs_error(err, errlen, "%s: no PCI function above %s", ni->ifname, real);
+		return errf(err, errlen, "%s: no PCI function above %s", ni->ifname, real);
 	snprintf(ni->pci, sizeof(ni->pci), "%.12s", last);
 
 	base = strrchr(real, '/') + 1;
@@ -239,10 +229,10 @@ static int nic_facts(struct net_info *ni, char *err, size_t errlen)
 			strcpy(ni->driver, "e1000");
 			return 0;
 		}
-		return nfs_error(err, errlen, "%s (%s, driver %s): dumpling has drivers for e1000 "
+		return errf(err, errlen, "%s (%s, driver %s): dumpling has drivers for e1000 "
 				 "and virtio-net cards only", ni->ifname, ni->pci, base);
 	}
-	return nfs_error(err, errlen, "%s (%s): cannot tell which driver it needs", ni->ifname,
+	return errf(err, errlen, "%s (%s): cannot tell which driver it needs", ni->ifname,
 			 ni->pci);
 }
 
@@ -269,11 +259,11 @@ int nfs_resolve(const struct loader_config *c, struct net_info *ni, char *err, s
 			best = &r[i];
 	}
 	if (!best)
-		return nfs_error(err, errlen, "no route to the nfs server %s",
+		return errf(err, errlen, "no route to the nfs server %s",
 				 ip_str(ni->server, a));
 	snprintf(ni->ifname, sizeof(ni->ifname), "%s", best->iface);
 	if (strcmp(ni->ifname, "lo") == 0)
-		return nfs_error(err, errlen, "the nfs server %s is this machine",
+		return errf(err, errlen, "the nfs server %s is this machine",
 				 ip_str(ni->server, a));
 	if (best->flags & RTF_GATEWAY)
 		ni->gw = best->gw;
@@ -282,7 +272,7 @@ int nfs_resolve(const struct loader_config *c, struct net_info *ni, char *err, s
 	 * this interface (the one holding the gateway, if there is one). */
 	na = local_addrs(addrs, 64);
 	if (na < 0)
-		return nfs_error(err, errlen, "cannot read /proc/net/fib_trie: %s", strerror(errno));
+		return errf(err, errlen, "cannot read /proc/net/fib_trie: %s", strerror(errno));
 	for (int i = 0; i < n && !ni->ip; i++) {
 		if (strcmp(r[i].iface, ni->ifname) || (r[i].flags & RTF_GATEWAY) ||
 		    !(r[i].flags & RTF_UP) || r[i].mask == 0)
@@ -298,7 +288,7 @@ int nfs_resolve(const struct loader_config *c, struct net_info *ni, char *err, s
 			}
 	}
 	if (!link)
-		return nfs_error(err, errlen, "%s routes to %s but has no IPv4 address on a "
+		return errf(err, errlen, "%s routes to %s but has no IPv4 address on a "
 				 "connected network%s%s", ni->ifname, ip_str(ni->server, a),
 				 ni->gw ? " with the gateway " : "", ni->gw ? ip_str(ni->gw, b) : "");
 	return nic_facts(ni, err, errlen);

@@ -17,22 +17,12 @@
 #include <unistd.h>
 
 #include "fs/partition.h"
+#include "capture/fmt.h"
 #include "loader/partid.h"
 #include "loader/sysroot.h"
 
 #define BY_PARTUUID	"/dev/disk/by-partuuid/"
 #define TABLE_BUF	(64u << 10)
-
-__attribute__((format(printf, 3, 4)))
-static int pid_error(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 struct fd_disk {
 	struct blk_dev blk;
@@ -80,10 +70,10 @@ static int disk_open_fd(const char *disk, struct fd_disk *k, char *err, size_t e
 
 	memset(k, 0, sizeof(*k));
 	if (sysroot_path(node, sizeof(node), "/dev/%s", disk) < 0)
-		return pid_error(err, errlen, "/dev/%s: path too long", disk);
+		return errf(err, errlen, "/dev/%s: path too long", disk);
 	k->fd = open(node, O_RDONLY | O_CLOEXEC);
 	if (k->fd < 0 || fstat(k->fd, &st) < 0) {
-		pid_error(err, errlen, "cannot open /dev/%s to read its partition table: %s",
+		errf(err, errlen, "cannot open /dev/%s to read its partition table: %s",
 			  disk, strerror(errno));
 		if (k->fd >= 0)
 			close(k->fd);
@@ -92,7 +82,7 @@ static int disk_open_fd(const char *disk, struct fd_disk *k, char *err, size_t e
 	if (S_ISBLK(st.st_mode)) {
 		if (ioctl(k->fd, BLKGETSIZE64, &bytes) < 0 || ioctl(k->fd, BLKSSZGET, &lbs) < 0) {
 			close(k->fd);
-			return pid_error(err, errlen, "/dev/%s: cannot get its size: %s", disk,
+			return errf(err, errlen, "/dev/%s: cannot get its size: %s", disk,
 					 strerror(errno));
 		}
 		ssz = (uint64_t)lbs;
@@ -104,7 +94,7 @@ static int disk_open_fd(const char *disk, struct fd_disk *k, char *err, size_t e
 	}
 	if (ssz < 512 || ssz > 65536 || (ssz & (ssz - 1))) {
 		close(k->fd);
-		return pid_error(err, errlen, "/dev/%s: odd sector size %" PRIu64, disk, ssz);
+		return errf(err, errlen, "/dev/%s: odd sector size %" PRIu64, disk, ssz);
 	}
 	k->blk.ops = &fd_ops;
 	k->blk.sector_size = (uint32_t)ssz;
@@ -124,14 +114,14 @@ static int parent_disk(const struct target_info *t, char *disk, size_t n, char *
 
 	if (sysroot_path(link, sizeof(link), "/sys/class/block/%s", t->name) < 0 ||
 	    !realpath(link, real))
-		return pid_error(err, errlen, "%s: no sysfs entry", t->name);
+		return errf(err, errlen, "%s: no sysfs entry", t->name);
 	slash = strrchr(real, '/');
 	if (!slash)
-		return pid_error(err, errlen, "%s: odd sysfs path %s", t->name, real);
+		return errf(err, errlen, "%s: odd sysfs path %s", t->name, real);
 	*slash = 0;
 	slash = strrchr(real, '/');
 	if (!slash || strlen(slash + 1) >= n)
-		return pid_error(err, errlen, "%s: odd sysfs path %s", t->name, real);
+		return errf(err, errlen, "%s: odd sysfs path %s", t->name, real);
 	snprintf(disk, n, "%s", slash + 1);
 	return 0;
 }
@@ -154,21 +144,21 @@ int partition_identity(struct target_info *t, char *err, size_t errlen)
 	buf = malloc(TABLE_BUF);
 	if (!buf) {
 		close(k.fd);
-		return pid_error(err, errlen, "out of memory");
+		return errf(err, errlen, "out of memory");
 	}
 	q.number = t->partno;
 	r = part_find(&k.blk, &q, buf, TABLE_BUF, &pt, &pe, perr, sizeof(perr));
 	free(buf);
 	close(k.fd);
 	if (r == PART_BAD)
-		return pid_error(err, errlen, "%s: cannot read the partition table of /dev/%s: %s",
+		return errf(err, errlen, "%s: cannot read the partition table of /dev/%s: %s",
 				 t->name, disk, perr);
 	if (r == PART_ABSENT)
-		return pid_error(err, errlen, "%s: partition %u is not in the %s table on /dev/%s "
+		return errf(err, errlen, "%s: partition %u is not in the %s table on /dev/%s "
 				 "(the kernel's view is stale: run partprobe, or reboot)",
 				 t->name, t->partno, pt.scheme == PART_GPT ? "GPT" : "MBR", disk);
 	if (pe.start != t->part_start || pe.len != t->part_len)
-		return pid_error(err, errlen, "%s: the partition table on /dev/%s says partition %u "
+		return errf(err, errlen, "%s: the partition table on /dev/%s says partition %u "
 				 "is at bytes %" PRIu64 "+%" PRIu64 ", the kernel uses %" PRIu64
 				 "+%" PRIu64 " (run partprobe, or reboot)", t->name, disk, t->partno,
 				 pe.start, pe.len, t->part_start, t->part_len);
@@ -267,10 +257,10 @@ static int find_partuuid(const char *text, const struct partuuid *u, char *part,
 	void *buf = malloc(TABLE_BUF);
 
 	if (!buf)
-		return pid_error(err, errlen, "out of memory");
+		return errf(err, errlen, "out of memory");
 	if (sysroot_path(dir, sizeof(dir), "/sys/class/block") < 0 || !(d = opendir(dir))) {
 		free(buf);
-		return pid_error(err, errlen, "cannot list /sys/class/block: %s", strerror(errno));
+		return errf(err, errlen, "cannot list /sys/class/block: %s", strerror(errno));
 	}
 	while ((de = readdir(d))) {
 		struct fd_disk k;
@@ -298,13 +288,13 @@ static int find_partuuid(const char *text, const struct partuuid *u, char *part,
 	closedir(d);
 	free(buf);
 	if (matches == 0)
-		return pid_error(err, errlen, "no disk has a partition with PARTUUID %s (read "
+		return errf(err, errlen, "no disk has a partition with PARTUUID %s (read "
 				 "the tables of every virtio and NVMe disk)", text);
 	if (matches > 1)
-		return pid_error(err, errlen, "PARTUUID %s is on %d disks (a cloned disk?): name "
+		return errf(err, errlen, "PARTUUID %s is on %d disks (a cloned disk?): name "
 				 "the partition by its /dev path instead", text, matches);
 	if (child_partition(disk, partno, part, n) < 0)
-		return pid_error(err, errlen, "PARTUUID %s is partition %u of /dev/%s, but the "
+		return errf(err, errlen, "PARTUUID %s is partition %u of /dev/%s, but the "
 				 "kernel does not show that partition (run partprobe)", text,
 				 partno, disk);
 	return 0;
@@ -325,7 +315,7 @@ int resolve_target(const char *spec, struct target_info *t, char *err, size_t er
 		       partition_identity(t, err, errlen) < 0 ? -1 : 0;
 
 	if (parse_partuuid(uuid, &u) < 0)
-		return pid_error(err, errlen, "%s: not a partition UUID (expected a GPT GUID "
+		return errf(err, errlen, "%s: not a partition UUID (expected a GPT GUID "
 				 "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx or an MBR SSSSSSSS-NN)", spec);
 	/* udev's link when there is one; else find it ourselves. */
 	if (spec[0] == '/' && sysroot_path(node, sizeof(node), "%s", spec) == 0 &&
@@ -340,13 +330,13 @@ int resolve_target(const char *spec, struct target_info *t, char *err, size_t er
 			return -1;
 	}
 	if (!t->is_part)
-		return pid_error(err, errlen, "%s is a whole disk, not a partition", spec);
+		return errf(err, errlen, "%s is a whole disk, not a partition", spec);
 	if (partition_identity(t, err, errlen) < 0)
 		return -1;
 	/* The link, or a second table read, must agree with what was asked. */
 	if (u.mbr ? !t->have_mbr || t->mbr_signature != u.signature || t->partno != u.partno
 		  : !t->have_partuuid || memcmp(t->partuuid, u.guid, 16) != 0)
-		return pid_error(err, errlen, "%s leads to %s, whose partition table says "
+		return errf(err, errlen, "%s leads to %s, whose partition table says "
 				 "otherwise", spec, t->name);
 	return 0;
 }

@@ -23,18 +23,8 @@
 #include <unistd.h>
 
 #include "loader/resolve.h"
+#include "capture/fmt.h"
 #include "loader/sysroot.h"
-
-__attribute__((format(printf, 3, 4)))
-static int resolve_error(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static int is_hex(const char *s, int n)
 {
@@ -156,19 +146,19 @@ static int disk_driver(const char *disk, struct target_info *t, char *err, size_
 	if (virtio) {
 		snprintf(t->driver, sizeof(t->driver), "virtio-blk");
 		if (pci_above(disk, virtio - disk, t->pci, sizeof(t->pci)) < 0)
-			return resolve_error(err, errlen, "%s: virtio disk %s is not on PCI "
+			return errf(err, errlen, "%s: virtio disk %s is not on PCI "
 					     "(%s): dumpling drives virtio-pci only",
 					     t->name, t->name, disk);
 		t->nsid = 0;
 		return 0;
 	}
 	if (!nvme && !subsys)
-		return resolve_error(err, errlen, "%s is not a virtio-blk or NVMe disk (%s): "
+		return errf(err, errlen, "%s is not a virtio-blk or NVMe disk (%s): "
 				     "dumpling drives only those", t->name, disk);
 	snprintf(t->driver, sizeof(t->driver), "nvme");
 	if (nvme) {
 		if (pci_above(disk, nvme - disk, t->pci, sizeof(t->pci)) < 0)
-			return resolve_error(err, errlen, "%s: NVMe controller is not on PCI "
+			return errf(err, errlen, "%s: NVMe controller is not on PCI "
 					     "(%s): dumpling drives NVMe over PCIe only",
 					     t->name, disk);
 	} else {
@@ -177,17 +167,17 @@ static int disk_driver(const char *disk, struct target_info *t, char *err, size_
 		size_t len = e ? (size_t)(e - disk) : strlen(disk);
 
 		if (len >= sizeof(dir))
-			return resolve_error(err, errlen, "%s: sysfs path too long", t->name);
+			return errf(err, errlen, "%s: sysfs path too long", t->name);
 		memcpy(dir, disk, len);
 		dir[len] = 0;
 		if (nvme_subsys_controller(dir, path, sizeof(path)) < 0 ||
 		    pci_above(path, strlen(path), t->pci, sizeof(t->pci)) < 0)
-			return resolve_error(err, errlen, "%s: cannot find the PCI NVMe "
+			return errf(err, errlen, "%s: cannot find the PCI NVMe "
 					     "controller of %s", t->name, dir);
 	}
 	snprintf(nsid_path, sizeof(nsid_path), "%s/nsid", disk);
 	if (read_u64_file(nsid_path, 10, &nsid) < 0 || nsid == 0 || nsid > 0xffffffffu)
-		return resolve_error(err, errlen, "%s: cannot read the namespace id from %s",
+		return errf(err, errlen, "%s: cannot read the namespace id from %s",
 				     t->name, nsid_path);
 	t->nsid = (uint32_t)nsid;
 	return 0;
@@ -203,11 +193,11 @@ int resolve_block(const char *dev, struct target_info *t, char *err, size_t errl
 
 	memset(t, 0, sizeof(*t));
 	if (sysroot_path(node, sizeof(node), "%s", dev) < 0)
-		return resolve_error(err, errlen, "%s: path too long", dev);
+		return errf(err, errlen, "%s: path too long", dev);
 	if (stat(node, &st) < 0) {
 		if (errno == ENOENT)
-			return resolve_error(err, errlen, "target %s does not exist", dev);
-		return resolve_error(err, errlen, "target %s: %s", dev, strerror(errno));
+			return errf(err, errlen, "target %s does not exist", dev);
+		return errf(err, errlen, "target %s: %s", dev, strerror(errno));
 	}
 	if (S_ISBLK(st.st_mode)) {
 		sysroot_path(link, sizeof(link), "/sys/dev/block/%u:%u",
@@ -218,34 +208,34 @@ int resolve_block(const char *dev, struct target_info *t, char *err, size_t errl
 		 * the entry by kernel name, as /sys/class/block lists them.
 		 */
 		if (!realpath(node, real))
-			return resolve_error(err, errlen, "%s: %s", dev, strerror(errno));
+			return errf(err, errlen, "%s: %s", dev, strerror(errno));
 		base = strrchr(real, '/') + 1;
 		sysroot_path(link, sizeof(link), "/sys/class/block/%s", base);
 	} else {
-		return resolve_error(err, errlen, "target %s is not a block device", dev);
+		return errf(err, errlen, "target %s is not a block device", dev);
 	}
 	if (!realpath(link, real))
-		return resolve_error(err, errlen, "target %s: no sysfs entry %s: %s",
+		return errf(err, errlen, "target %s: no sysfs entry %s: %s",
 				     dev, link, strerror(errno));
 	base = strrchr(real, '/');
 	base = base ? base + 1 : real;
 	if (strlen(base) >= sizeof(t->name))
-		return resolve_error(err, errlen, "target %s: odd sysfs name %s", dev, base);
+		return errf(err, errlen, "target %s: odd sysfs name %s", dev, base);
 	memcpy(t->name, base, strlen(base) + 1);
 
 	snprintf(f, sizeof(f), "%s/partition", real);
 	if (access(f, F_OK) == 0) {
 		if (read_u64_file(f, 10, &start) < 0 || start == 0 || start > 0xffffffffu)
-			return resolve_error(err, errlen, "%s: cannot read %s", dev, f);
+			return errf(err, errlen, "%s: cannot read %s", dev, f);
 		t->partno = (uint32_t)start;
 		snprintf(f, sizeof(f), "%s/start", real);
 		if (read_u64_file(f, 10, &start) < 0)
-			return resolve_error(err, errlen, "%s: cannot read %s", dev, f);
+			return errf(err, errlen, "%s: cannot read %s", dev, f);
 		snprintf(f, sizeof(f), "%s/size", real);
 		if (read_u64_file(f, 10, &size) < 0)
-			return resolve_error(err, errlen, "%s: cannot read %s", dev, f);
+			return errf(err, errlen, "%s: cannot read %s", dev, f);
 		if (start > UINT64_MAX / 512 || size > UINT64_MAX / 512 - start)
-			return resolve_error(err, errlen, "%s: partition range out of bounds", dev);
+			return errf(err, errlen, "%s: partition range out of bounds", dev);
 		t->is_part = 1;
 		t->part_start = start * 512;
 		t->part_len = size * 512;
@@ -256,7 +246,7 @@ int resolve_block(const char *dev, struct target_info *t, char *err, size_t errl
 		snprintf(disk, sizeof(disk), "%s", real);
 		snprintf(f, sizeof(f), "%s/size", real);
 		if (read_u64_file(f, 10, &size) < 0 || size > UINT64_MAX / 512)
-			return resolve_error(err, errlen, "%s: cannot read %s", dev, f);
+			return errf(err, errlen, "%s: cannot read %s", dev, f);
 		t->size = size * 512;
 	}
 	return disk_driver(disk, t, err, errlen);
