@@ -9,10 +9,23 @@
  *   desc_off              one page_desc per bitmap-2 bit, in pfn order
  *   data_off              the shared zero page (dump_level bit 1), page data
  *
- * Descriptors and data are two sequential streams, each buffered into large
- * writes. A page that cannot be read, or that found no room on a full sink,
- * gets an all-zero descriptor: crash reports "page incomplete" for offset 0,
- * libkdumpfile rejects its size 0; neither shows made-up contents.
+ * Page data is not in pfn order: each descriptor says where its page is, so
+ * the data goes out most useful first, for when the sink fills up. First the
+ * kernel image (init_top_pgt, page_offset_base, the printk ring... what a
+ * reader starts from), then the rest from the top of RAM down, because
+ * memblock allocates top-down: the mem_section array, the per-cpu areas,
+ * struct pages and early page tables are up there. What a full sink loses is
+ * then the low end: the stale pages below the kernel image, and the page
+ * allocator's pages (slab, page cache, user, free: crash needs some of them,
+ * so losing much is still fatal to it).
+ *
+ * Descriptors fill a window of the descriptor area in either direction; data
+ * is one sequential stream. The window goes to the sink only after the data
+ * its descriptors point at, so a descriptor on the sink never points at data
+ * that then found no room. A page that cannot be read, or that found no room
+ * on a full sink, gets an all-zero descriptor: crash reports "page
+ * incomplete" for offset 0, libkdumpfile rejects its size 0; neither shows
+ * made-up contents.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -37,20 +50,23 @@ struct writer {
 	struct kdump_stats *st;
 	struct kdump_layout lay;
 	uint64_t num_dumpable;		/* from pass 1 */
+	uint64_t top;			/* pfns the bitmaps cover */
+	uint64_t kstart, kend;		/* kernel image pfns, 8-aligned; empty: none */
+	uint64_t below_k, in_k;		/* dumpable pfns below and inside it (pass 1) */
+	struct group {			/* descriptor indices of one part of RAM */
+		uint64_t lo, hi, next;	/* [lo, hi), next to fill */
+		int down;		/* filled from hi - 1 down to lo */
+	} grp[3];
 
-	uint8_t *bm1, *bm2;		/* one cycle of each bitmap */
+	uint8_t *bm1, *bm2;		/* one piece (<= a cycle) of each bitmap */
 	uint8_t *page, *cbuf, *zeros;	/* one block each */
 
-	struct kdump_page_desc *desc;	/* descriptor stream */
-	size_t desc_fill;
-	uint64_t desc_flushed;		/* descriptors already on the sink */
-	uint64_t ndesc;			/* descriptors made so far */
+	struct kdump_page_desc *desc;	/* window [dwin, dwin + DESC_PER_BUF) */
+	uint64_t dwin, dlo, dhi;	/* descriptors [dlo, dhi) are in desc[] */
 
 	uint8_t *data;			/* data stream */
 	size_t data_fill;
 	uint64_t data_pos;		/* sink offset of data[0] */
-	uint64_t dbuf_first_desc;	/* first descriptor that points into data[] */
-	uint64_t dbuf_pages, dbuf_zero;	/* descriptors since then: data, zero page */
 
 	int zero_page;			/* the shared zero page exists */
 	uint64_t zero_off;
@@ -110,24 +126,6 @@ static void filter_cycle(struct writer *w, uint64_t start, uint64_t end)
 
 	if (f && f->filter_cycle)
 		f->filter_cycle(f->ctx, w->ec, start, end, w->bm2);
-}
-
-/* Both bitmaps of the cycle of nbytes bitmap bytes starting at pfn start. */
-static void build_cycle(struct writer *w, uint64_t start, size_t nbytes)
-{
-	uint64_t end = start + (uint64_t)nbytes * 8;
-
-	memset(w->bm1, 0, nbytes);
-	memset(w->bm2, 0, nbytes);
-	for (unsigned i = 0; i < w->ec->nr_loads; i++) {
-		const struct elf_load *l = &w->ec->loads[i];
-		range_bits(w->bm1, start, end, l->paddr, l->memsz);
-		/* Past p_filesz there are no bytes: not dumpable. */
-		range_bits(w->bm2, start, end, l->paddr, l->filesz);
-	}
-	filter_cycle(w, start, end);
-	for (size_t i = 0; i < nbytes; i++)
-		w->bm2[i] &= w->bm1[i];	/* a filter may only clear bits */
 }
 
 /* ---- layout and headers --------------------------------------------------- */
@@ -295,69 +293,94 @@ static int write_header(struct writer *w)
 
 /* ---- descriptor and data streams ------------------------------------------ */
 
-static int desc_flush(struct writer *w)
-{
-	size_t len = w->desc_fill * sizeof(struct kdump_page_desc);
-	int r;
+static int data_flush(struct writer *w);
 
-	if (!w->desc_fill)
+/* Whether a descriptor of the window points into the data buffer. */
+static int window_needs_data(const struct writer *w)
+{
+	if (!w->data_fill)
 		return 0;
-	r = put_meta(w, w->lay.desc_off + w->desc_flushed * sizeof(struct kdump_page_desc),
-		     w->desc, len, "page descriptors");
-	if (r)
-		return r;
-	w->desc_flushed += w->desc_fill;
-	w->desc_fill = 0;
+	for (uint64_t i = w->dlo; i < w->dhi; i++)
+		if (w->desc[i - w->dwin].offset >= w->data_pos)
+			return 1;
 	return 0;
 }
 
-static int desc_add(struct writer *w, uint64_t off, uint32_t size, uint32_t flags)
+/* The window's descriptors, after the data they point at. */
+static int desc_flush(struct writer *w)
 {
+	int r = 0;
+
+	if (w->dlo == w->dhi)
+		return 0;
+	if (window_needs_data(w))
+		r = data_flush(w);
+	if (!r)
+		r = put_meta(w, w->lay.desc_off + w->dlo * sizeof(struct kdump_page_desc),
+			     w->desc + (w->dlo - w->dwin),
+			     (size_t)(w->dhi - w->dlo) * sizeof(struct kdump_page_desc),
+			     "page descriptors");
+	w->dlo = w->dhi;
+	return r;
+}
+
+/*
+ * Descriptor idx. The window is aligned to its size, so full windows are
+ * whole blocks, and grows up or down from its first descriptor; any other
+ * index flushes it and starts a new one.
+ */
+static int desc_put(struct writer *w, uint64_t idx, uint64_t off, uint32_t size,
+		    uint32_t flags)
+{
+	int used = w->dhi > w->dlo, up = 1, r;
 	struct kdump_page_desc *d;
 
-	if (w->ndesc >= w->num_dumpable) {
-		port_log("kdump: more dumpable pages than counted in pass 1 (%llu): "
-			 "the page filter is not repeatable\n",
-			 (unsigned long long)w->num_dumpable);
-		return KDUMP_ERR_INVAL;
+	if (used && idx + 1 == w->dlo && idx >= w->dwin) {
+		up = 0;
+	} else if (!used || idx != w->dhi || idx >= w->dwin + DESC_PER_BUF) {
+		r = desc_flush(w);
+		if (r)
+			return r;
+		w->dwin = idx - idx % DESC_PER_BUF;
+		w->dlo = w->dhi = idx;
 	}
-	d = &w->desc[w->desc_fill++];
+	d = &w->desc[idx - w->dwin];
 	d->offset = off;
 	d->size = size;
 	d->flags = flags;
 	d->page_flags = 0;
-	w->ndesc++;
-	if (w->desc_fill == DESC_PER_BUF)
+	if (up)
+		w->dhi++;
+	else
+		w->dlo--;
+	if (w->dhi - w->dlo == DESC_PER_BUF)
 		return desc_flush(w);
 	return 0;
 }
 
 /*
  * The sink is full. Data in the buffer is lost, and so is every descriptor
- * from the first one pointing into it: they become all-zero ("incomplete"),
- * including those already written.
+ * pointing into it: all are in the window, which has not been written since
+ * (desc_flush writes the data first). They become all-zero ("incomplete").
  */
 static int go_nospace(struct writer *w)
 {
-	uint64_t from = w->dbuf_first_desc;
-
 	port_log("kdump: %s is full at offset %llu: finishing an INCOMPLETE dump\n",
 		 w->out->name ? w->out->name : "the sink", (unsigned long long)w->data_pos);
 	w->nospace = 1;
 	w->st->incomplete = 1;
-	w->st->kept -= w->dbuf_pages;
-	w->st->zero -= w->dbuf_zero;
-	w->st->lost += w->dbuf_pages + w->dbuf_zero;
 	w->data_fill = 0;
-	if (from < w->desc_flushed) {
-		int r = put_zeros(w, w->lay.desc_off + from * sizeof(struct kdump_page_desc),
-				  (w->desc_flushed - from) * sizeof(struct kdump_page_desc),
-				  "page descriptors");
-		if (r)
-			return r;
+	for (uint64_t i = w->dlo; i < w->dhi; i++) {
+		struct kdump_page_desc *d = &w->desc[i - w->dwin];
+		if (d->offset < w->data_pos)
+			continue;	/* on the sink already, or 0 */
+		if (w->zero_page && d->offset == w->zero_off)
+			w->st->zero--;
+		else
+			w->st->kept--;
+		w->st->lost++;
+		memset(d, 0, sizeof(*d));
 	}
-	size_t keep = from > w->desc_flushed ? (size_t)(from - w->desc_flushed) : 0;
-	memset(w->desc + keep, 0, (w->desc_fill - keep) * sizeof(struct kdump_page_desc));
 	return 0;
 }
 
@@ -391,10 +414,6 @@ static int data_add(struct writer *w, const void *src, size_t len, uint64_t *off
 	}
 	if (w->nospace)
 		return 1;
-	if (w->data_fill == 0) {
-		w->dbuf_first_desc = w->ndesc;
-		w->dbuf_pages = w->dbuf_zero = 0;
-	}
 	memcpy(w->data + w->data_fill, src, len);
 	*off = w->data_pos + w->data_fill;
 	w->data_fill += len;
@@ -413,7 +432,8 @@ static int is_zero(const uint8_t *p)
 	return 1;
 }
 
-static int dump_page(struct writer *w, uint64_t pfn)
+/* The page at pfn, whose descriptor is number idx. */
+static int dump_page(struct writer *w, uint64_t pfn, uint64_t idx)
 {
 	struct kdump_stats *st = w->st;
 	size_t missing = 0, size = B;
@@ -424,20 +444,18 @@ static int dump_page(struct writer *w, uint64_t pfn)
 
 	if (w->nospace) {
 		st->lost++;
-		return desc_add(w, 0, 0, 0);
+		return desc_put(w, idx, 0, 0, 0);
 	}
 	if (elfcore_read_phys_fill(w->ec, pfn << 12, w->page, B, &missing)) {
 		if (st->unreadable++ < MAX_LOGGED_BAD)
 			port_log("kdump: page at 0x%llx cannot be read: marked incomplete\n",
 				 (unsigned long long)(pfn << 12));
 		st->incomplete = 1;
-		return desc_add(w, 0, 0, 0);
+		return desc_put(w, idx, 0, 0, 0);
 	}
 	if (w->zero_page && is_zero(w->page)) {
 		st->zero++;
-		if (w->data_fill)
-			w->dbuf_zero++;
-		return desc_add(w, w->zero_off, B, 0);
+		return desc_put(w, idx, w->zero_off, B, 0);
 	}
 	if (w->o->comp) {
 		size_t n = w->o->comp->compress(w->o->comp->ctx, w->page, w->cbuf, B - 1);
@@ -452,11 +470,10 @@ static int dump_page(struct writer *w, uint64_t pfn)
 		return r;
 	if (r > 0) {		/* the sink just filled up */
 		st->lost++;
-		return desc_add(w, 0, 0, 0);
+		return desc_put(w, idx, 0, 0, 0);
 	}
 	st->kept++;
-	w->dbuf_pages++;
-	return desc_add(w, off, (uint32_t)size, flags);
+	return desc_put(w, idx, off, (uint32_t)size, flags);
 }
 
 static void progress(struct writer *w, int last)
@@ -480,54 +497,189 @@ static void progress(struct writer *w, int last)
 
 /* ---- the two passes ------------------------------------------------------- */
 
-static size_t cycle_len(const struct writer *w, uint64_t k)
+/*
+ * Both passes visit the same pieces in the same order (the page filter counts
+ * a pass from its first piece): the kernel image in cycles, then the rest of
+ * RAM from the top down, one cycle at a time, skipping the kernel image.
+ */
+struct walk {
+	int down;
+	uint64_t pos;
+};
+
+/* The next piece [*s, *e); returns 0 at the end. */
+static int next_piece(const struct writer *w, struct walk *wk, uint64_t *s, uint64_t *e)
 {
-	uint64_t left = w->lay.bitmap_bytes - k * CYCLE_BYTES;
-	return left < CYCLE_BYTES ? (size_t)left : CYCLE_BYTES;
+	if (!wk->down) {
+		if (wk->pos < w->kend) {
+			*s = wk->pos;
+			*e = (wk->pos / KDUMP_CYCLE_PFNS + 1) * KDUMP_CYCLE_PFNS;
+			if (*e > w->kend)
+				*e = w->kend;
+			wk->pos = *e;
+			return 1;
+		}
+		wk->down = 1;
+		wk->pos = w->top;
+	}
+	if (wk->pos > w->kstart && wk->pos <= w->kend)
+		wk->pos = w->kstart;
+	if (wk->pos == 0)
+		return 0;
+	*e = wk->pos;
+	*s = (wk->pos - 1) / KDUMP_CYCLE_PFNS * KDUMP_CYCLE_PFNS;
+	if (w->kend > w->kstart && *e > w->kend && *s < w->kend)
+		*s = w->kend;
+	wk->pos = *s;
+	return 1;
 }
 
-static int pass1(struct writer *w, uint64_t ncycles)
+/* The group of descriptors a piece's pages take: 0 kernel, 1 above, 2 below. */
+static struct group *group_of(struct writer *w, const struct walk *wk, uint64_t s)
 {
-	for (uint64_t k = 0; k < ncycles; k++) {
-		size_t n = cycle_len(w, k);
+	if (!wk->down)
+		return &w->grp[0];
+	return &w->grp[s >= w->kend ? 1 : 2];
+}
+
+/* Sets kstart and kend from the PT_LOAD of the kernel image map, if any. */
+static void kernel_range(struct writer *w)
+{
+	w->top = w->lay.bitmap_bytes * 8;
+	for (unsigned i = 0; i < w->ec->nr_loads; i++) {
+		const struct elf_load *l = &w->ec->loads[i];
+		uint64_t a, b;
+
+		if (l->vaddr < KERNEL_MAP_BASE || !l->memsz)
+			continue;
+		a = (l->paddr >> 12) & ~(uint64_t)7;
+		b = (((l->paddr + l->memsz + B - 1) >> 12) + 7) & ~(uint64_t)7;
+		if (b > w->top)
+			b = w->top;
+		if (a < b) {
+			w->kstart = a;
+			w->kend = b;
+		}
+		return;
+	}
+}
+
+/* Both bitmaps of the piece [s, e): bit i is pfn s + i. */
+static void build_piece(struct writer *w, uint64_t s, uint64_t e)
+{
+	size_t nbytes = (size_t)((e - s) / 8);
+
+	memset(w->bm1, 0, nbytes);
+	memset(w->bm2, 0, nbytes);
+	for (unsigned i = 0; i < w->ec->nr_loads; i++) {
+		const struct elf_load *l = &w->ec->loads[i];
+		range_bits(w->bm1, s, e, l->paddr, l->memsz);
+		/* Past p_filesz there are no bytes: not dumpable. */
+		range_bits(w->bm2, s, e, l->paddr, l->filesz);
+	}
+	filter_cycle(w, s, e);
+	for (size_t i = 0; i < nbytes; i++)
+		w->bm2[i] &= w->bm1[i];	/* a filter may only clear bits */
+}
+
+static int pass1(struct writer *w)
+{
+	struct walk wk = { 0, w->kstart };
+	uint64_t s, e;
+
+	while (next_piece(w, &wk, &s, &e)) {
+		size_t n = (size_t)((e - s) / 8);
+		uint64_t c;
 		int r;
 
-		build_cycle(w, k * KDUMP_CYCLE_PFNS, n);
-		r = put_meta(w, w->lay.bm1_off + k * CYCLE_BYTES, w->bm1, n, "1st bitmap");
+		build_piece(w, s, e);
+		r = put_meta(w, w->lay.bm1_off + s / 8, w->bm1, n, "1st bitmap");
 		if (r)
 			return r;
 		w->st->ram_pages += count_bits(w->bm1, n);
-		w->num_dumpable += count_bits(w->bm2, n);
+		c = count_bits(w->bm2, n);
+		w->num_dumpable += c;
+		if (!wk.down)
+			w->in_k += c;
+		else if (e <= w->kstart)
+			w->below_k += c;
 	}
 	return 0;
 }
 
-static int pass2(struct writer *w, uint64_t ncycles)
+/* One page of a piece in pass 2: its descriptor is the group's next. */
+static int piece_page(struct writer *w, struct group *g, uint64_t pfn)
 {
-	for (uint64_t k = 0; k < ncycles; k++) {
-		size_t n = cycle_len(w, k);
-		uint64_t start = k * KDUMP_CYCLE_PFNS;
+	uint64_t idx;
+	int r;
+
+	if (g->down ? g->next == g->lo : g->next == g->hi) {
+		port_log("kdump: more dumpable pages than counted in pass 1 (%llu): "
+			 "the page filter is not repeatable\n",
+			 (unsigned long long)w->num_dumpable);
+		return KDUMP_ERR_INVAL;
+	}
+	idx = g->down ? --g->next : g->next++;
+	r = dump_page(w, pfn, idx);
+	if (!r && (++w->done & 1023) == 0)
+		progress(w, 0);
+	return r;
+}
+
+static int pass2(struct writer *w)
+{
+	struct walk wk = { 0, w->kstart };
+	uint64_t s, e, total = w->num_dumpable, mid = w->below_k + w->in_k;
+
+	w->grp[0] = (struct group){ w->below_k, mid, w->below_k, 0 };
+	w->grp[1] = (struct group){ mid, total, total, 1 };
+	w->grp[2] = (struct group){ 0, w->below_k, w->below_k, 1 };
+	while (next_piece(w, &wk, &s, &e)) {
+		struct group *g = group_of(w, &wk, s);
+		size_t n = (size_t)((e - s) / 8);
 		int r;
 
-		build_cycle(w, start, n);
-		r = put_meta(w, w->lay.bm2_off + k * CYCLE_BYTES, w->bm2, n, "2nd bitmap");
+		build_piece(w, s, e);
+		r = put_meta(w, w->lay.bm2_off + s / 8, w->bm2, n, "2nd bitmap");
 		if (r)
 			return r;
-		for (size_t i = 0; i < n; i++) {
+		/* The kernel image upwards; the rest downwards, like the walk. */
+		for (size_t k = 0; k < n; k++) {
+			size_t i = g->down ? n - 1 - k : k;
 			if (!w->bm2[i])
 				continue;
-			for (unsigned b = 0; b < 8; b++) {
+			for (unsigned j = 0; j < 8; j++) {
+				unsigned b = g->down ? 7 - j : j;
 				if (!(w->bm2[i] & (1u << b)))
 					continue;
-				r = dump_page(w, start + i * 8 + b);
+				r = piece_page(w, g, s + i * 8 + b);
 				if (r)
 					return r;
-				if ((++w->done & 1023) == 0)
-					progress(w, 0);
 			}
 		}
 	}
 	return 0;
+}
+
+/* Descriptors pass 2 did not make (the filter changed its mind): incomplete. */
+static int fill_groups(struct writer *w)
+{
+	uint64_t missing = 0;
+	int r = 0;
+
+	for (int k = 0; k < 3 && !r; k++) {
+		struct group *g = &w->grp[k];
+		while (!r && (g->down ? g->next > g->lo : g->next < g->hi)) {
+			missing++;
+			r = desc_put(w, g->down ? --g->next : g->next++, 0, 0, 0);
+		}
+	}
+	if (missing) {
+		port_log("kdump: %llu dumpable pages fewer than counted: marked incomplete\n",
+			 (unsigned long long)missing);
+		w->st->incomplete = 1;
+	}
+	return r;
 }
 
 static int alloc_buffers(struct writer *w, struct arena *a)
@@ -551,7 +703,7 @@ int kdump_write(struct elfcore *ec, const struct kdump_opts *o, struct sink *out
 		struct arena *a, struct kdump_stats *st)
 {
 	struct writer w;
-	uint64_t ncycles, need;
+	uint64_t need;
 	size_t mark = arena_mark(a);
 	int r;
 
@@ -567,14 +719,14 @@ int kdump_write(struct elfcore *ec, const struct kdump_opts *o, struct sink *out
 		goto done;
 
 	kdump_layout(ec, 0, &w.lay);
-	ncycles = (w.lay.bitmap_bytes + CYCLE_BYTES - 1) / CYCLE_BYTES;
+	kernel_range(&w);
 
 	/* Block 0 stays zero until the end: a cut-short dump is no dump. */
 	r = put_zeros(&w, 0, B, "disk_dump_header");
 	if (!r)
 		r = write_sub_header(&w, (uint32_t)o->dump_level);
 	if (!r)
-		r = pass1(&w, ncycles);
+		r = pass1(&w);
 	if (r)
 		goto done;
 
@@ -599,18 +751,9 @@ int kdump_write(struct elfcore *ec, const struct kdump_opts *o, struct sink *out
 		w.zero_page = r == 0;
 		r = 0;
 	}
-	r = pass2(&w, ncycles);
+	r = pass2(&w);
 	if (!r)
-		r = data_flush(&w);
-	if (r)
-		goto done;
-	if (w.ndesc < w.num_dumpable) {
-		port_log("kdump: %llu dumpable pages fewer than counted: marked incomplete\n",
-			 (unsigned long long)(w.num_dumpable - w.ndesc));
-		st->incomplete = 1;
-		while (w.ndesc < w.num_dumpable && !r)
-			r = desc_add(&w, 0, 0, 0);
-	}
+		r = fill_groups(&w);
 	if (!r)
 		r = desc_flush(&w);
 	if (!r)

@@ -2,15 +2,17 @@
  * The kdump-compressed writer (makedumpfile's format, header version 6; see
  * kdump_format.h and dump-formats.md §2).
  *
- * It works in cycles of KDUMP_CYCLE_PFNS page frames, like makedumpfile's
- * cyclic mode, so no buffer grows with the size of RAM:
- *   pass 1, per cycle: bitmap 1 (RAM) is written, bitmap 2 (dumpable) is built
+ * It works in pieces of at most KDUMP_CYCLE_PFNS page frames, like
+ * makedumpfile's cyclic mode, so no buffer grows with the size of RAM:
+ *   pass 1, per piece: bitmap 1 (RAM) is written, bitmap 2 (dumpable) is built
  *           and its bits are counted, which places the page data after the
  *           descriptor area;
- *   pass 2, per cycle: bitmap 2 is built again and written, then the cycle's
+ *   pass 2, per piece: bitmap 2 is built again and written, then the piece's
  *           descriptors and page data, in large buffered writes.
- * The real disk_dump_header goes last; until then block 0 is zeros, so a dump
- * cut short never looks like a complete one.
+ * The pieces come in the order the data should survive a full sink: the
+ * kernel image first, then the rest of RAM from the top down (kdump.c says
+ * why). The real disk_dump_header goes last; until then block 0 is zeros, so
+ * a dump cut short never looks like a complete one.
  */
 #ifndef CAPTURE_KDUMP_H
 #define CAPTURE_KDUMP_H
@@ -33,10 +35,11 @@
 #define KDUMP_ERR_INVAL		(-22)
 
 /*
- * Page filter hook: clears the bits of pages to exclude in bm2, the cycle's
- * piece of bitmap 2 (bit i = pfn start_pfn + i). It must give the same answer
- * in both passes. Zero pages are not its business (dump_level bit 1 is handled
- * by the writer).
+ * Page filter hook: clears the bits of pages to exclude in bm2, one piece of
+ * bitmap 2 (bit i = pfn start_pfn + i; start_pfn and end_pfn are multiples of
+ * 8, pieces come in any order, each pass gives the same pieces in the same
+ * order). It must give the same answer in both passes. Zero pages are not its
+ * business (dump_level bit 1 is handled by the writer).
  */
 struct kdump_filter {
 	void (*filter_cycle)(void *ctx, struct elfcore *ec, uint64_t start_pfn,

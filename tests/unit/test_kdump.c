@@ -401,18 +401,23 @@ static void test_standard(void)
 		struct verdict v = compare(&d, &fc, 0, 0, 0);
 		CHECK_EQ_U64(v.wrong, 0);
 		CHECK_EQ_U64(v.ok, 159 + 512 + 384);
+		/* no zero page: the kernel image's first page is the first data */
 		struct kdump_page_desc pd;
-		memcpy(&pd, b2 + d.desc_off, 24);
-		CHECK_EQ_U64(pd.offset, d.desc_off + d.ndesc * 24);	/* no zero page */
+		dump_desc(&d, 0x200, &pd);
+		CHECK_EQ_U64(pd.offset, d.desc_off + d.ndesc * 24);
 	}
 	free(b2);
 	CHECK(readback(out3, ref, "--cpus 3") == 0);
 
-	/* ELF output is not there yet: refused, nothing written */
+	/* ELF output (tests/unit/test_elfout.c checks its contents) */
 	cfg.format = FORMAT_ELF;
 	fs_open(&fs, out3);
-	CHECK(run_dump(&cfg, &bm.m, FC_HDR_ADDR, &fs.s, &res) == DUMP_ERR_UNSUPPORTED);
-	CHECK(fs.writes == 0);
+	CHECK(run_dump(&cfg, &bm.m, FC_HDR_ADDR, &fs.s, &res) == 0);
+	CHECK(fs.finished);
+	{
+		uint8_t mag[4] = { 0 };
+		CHECK(pread(fs.fd, mag, 4, 0) == 4 && memcmp(mag, ELF_MAG, 4) == 0);
+	}
 	close(fs.fd);
 	/* A broken header: an error, nothing written */
 	cfg.format = FORMAT_KDUMP;
@@ -523,9 +528,10 @@ static void test_nospace(void)
 }
 
 /*
- * More pages than one descriptor buffer holds, and the sink fills up just
- * after descriptors were written whose data then does not fit: those
- * descriptors must be rewritten as incomplete.
+ * More pages than one descriptor buffer holds, and the sink fills up while a
+ * buffer of descriptors waits whose data then does not fit: those
+ * descriptors must go out as incomplete. There is no kernel image here, so
+ * the pages go from the top down.
  */
 static void test_nospace_after_desc_flush(void)
 {
@@ -539,6 +545,7 @@ static void test_nospace_after_desc_flush(void)
 	uint8_t *b;
 	size_t len;
 	uint64_t data_off, limit, npages = (40u << 20) / 4096 - 256;
+	static uint8_t scratch[4096];
 
 	fc_init(&fc, 48u << 20);
 	for (uint64_t pfn = 0x100; pfn < 0x100 + npages; pfn++) {
@@ -566,7 +573,7 @@ static void test_nospace_after_desc_flush(void)
 	data_off = d.desc_off + d.ndesc * 24;
 	free(b);
 
-	/* Data of pages 4032..4095 (one data buffer) is what does not fit */
+	/* Data of the 4033rd..4096th pages from the top (one data buffer) does not fit */
 	limit = data_off + 4032 * 4096 + 10;
 	fs_open(&fs, out);
 	fs.full_at = limit;
@@ -583,10 +590,13 @@ static void test_nospace_after_desc_flush(void)
 		CHECK_EQ_U64(v.ok, 4032);
 		CHECK_EQ_U64(v.incomplete, npages - 4032);
 		struct kdump_page_desc pd;
-		memcpy(&pd, b + d.desc_off + 4031 * 24, 24);
+		memcpy(&pd, b + d.desc_off + (npages - 4032) * 24, 24);
 		CHECK(pd.offset != 0);
-		memcpy(&pd, b + d.desc_off + 4032 * 24, 24);
-		CHECK(pd.offset == 0 && pd.size == 0);		/* rewritten */
+		memcpy(&pd, b + d.desc_off + (npages - 4033) * 24, 24);
+		CHECK(pd.offset == 0 && pd.size == 0);
+		/* the lost ones are the lowest pages */
+		CHECK(dump_read(&d, 0x100 + npages - 4032, scratch) == PG_OK);
+		CHECK(dump_read(&d, 0x100 + npages - 4033, scratch) == PG_INCOMPLETE);
 	}
 	free(b);
 	fc_free(&fc);
