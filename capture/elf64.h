@@ -59,4 +59,24 @@ _Static_assert(sizeof(struct elf64_ehdr) == 64, "ehdr size");
 _Static_assert(sizeof(struct elf64_phdr) == 56, "phdr size");
 _Static_assert(sizeof(struct elf64_nhdr) == 12, "nhdr size");
 
+/* The header of an x86-64 core file whose phnum program headers follow it. */
+static inline void elf64_core_header(struct elf64_ehdr *eh, uint16_t phnum)
+{
+	*eh = (struct elf64_ehdr){ 0 };
+	eh->e_ident[0] = 0x7f;
+	eh->e_ident[1] = 'E';
+	eh->e_ident[2] = 'L';
+	eh->e_ident[3] = 'F';
+	eh->e_ident[4] = ELFCLASS64;
+	eh->e_ident[5] = ELFDATA2LSB;
+	eh->e_ident[6] = EV_CURRENT;
+	eh->e_type = ET_CORE;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(struct elf64_phdr);
+	eh->e_phnum = phnum;
+}
+
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "capture/elf64.h"
+#include "capture/bitmap.h"
 #include "capture/elfout.h"
 
 #define B		4096u
@@ -50,22 +51,6 @@ struct ew {
 
 /* ---- bitmap of one cycle, as the kdump writer builds it --------------------- */
 
-static void set_range(uint8_t *bm, uint64_t start, uint64_t end, uint64_t pa, uint64_t len)
-{
-	uint64_t a, b;
-
-	if (!len)
-		return;
-	a = pa >> 12;
-	b = (pa + len + B - 1) >> 12;	/* a partly covered page counts */
-	if (a < start)
-		a = start;
-	if (b > end)
-		b = end;
-	for (uint64_t p = a; p < b; p++)
-		bm[(p - start) >> 3] |= (uint8_t)(1u << ((p - start) & 7));
-}
-
 static int dumpable_bit(struct ew *w, uint64_t pfn)
 {
 	uint64_t k = pfn / KDUMP_CYCLE_PFNS, start = k * KDUMP_CYCLE_PFNS;
@@ -76,7 +61,7 @@ static int dumpable_bit(struct ew *w, uint64_t pfn)
 
 		memset(w->bm, 0, CYCLE_BYTES);
 		for (unsigned i = 0; i < w->ec->nr_loads; i++)
-			set_range(w->bm, start, end, w->ec->loads[i].paddr, w->ec->loads[i].filesz);
+			bitmap_mark_pages(w->bm, start, end, w->ec->loads[i].paddr, w->ec->loads[i].filesz);
 		if (f && f->filter_cycle)
 			f->filter_cycle(f->ctx, w->ec, start, end, w->bm);
 		w->bm_cycle = k;
@@ -341,19 +326,8 @@ static int write_headers(struct ew *w, uint64_t notes_off)
 	if (r)
 		return r;
 
-	memset(&eh, 0, sizeof(eh));
-	memcpy(eh.e_ident, ELF_MAG, 4);
-	eh.e_ident[4] = ELFCLASS64;
-	eh.e_ident[5] = ELFDATA2LSB;
-	eh.e_ident[6] = EV_CURRENT;
-	eh.e_type = ET_CORE;
-	eh.e_machine = EM_X86_64;
-	eh.e_version = EV_CURRENT;
-	eh.e_phoff = sizeof(eh);
+	elf64_core_header(&eh, (uint16_t)(1 + w->nseg));
 	eh.e_flags = w->st->incomplete ? ELFOUT_INCOMPLETE : 0;
-	eh.e_ehsize = sizeof(eh);
-	eh.e_phentsize = sizeof(struct elf64_phdr);
-	eh.e_phnum = (uint16_t)(1 + w->nseg);
 	return put(w, 0, &eh, sizeof(eh), "ELF header");
 }
 

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "capture/bitmap.h"
 #include "capture/kdump.h"
 #include "capture/vmcoreinfo.h"
 
@@ -76,48 +77,6 @@ struct writer {
 };
 
 /* ---- bitmaps -------------------------------------------------------------- */
-
-static void set_bits(uint8_t *bm, uint64_t from, uint64_t to)
-{
-	while (from < to && (from & 7))
-		bm[from >> 3] |= (uint8_t)(1u << (from & 7)), from++;
-	if (to - from >= 8) {
-		memset(bm + (from >> 3), 0xff, (size_t)((to - from) >> 3));
-		from += (to - from) & ~(uint64_t)7;
-	}
-	while (from < to)
-		bm[from >> 3] |= (uint8_t)(1u << (from & 7)), from++;
-}
-
-/* Counted by hand: a popcount builtin would need libgcc in the image. */
-static uint64_t count_bits(const uint8_t *bm, size_t n)
-{
-	uint64_t c = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned v = bm[i];
-		v = v - ((v >> 1) & 0x55);
-		v = (v & 0x33) + ((v >> 2) & 0x33);
-		c += (v + (v >> 4)) & 0x0f;
-	}
-	return c;
-}
-
-static void range_bits(uint8_t *bm, uint64_t start, uint64_t end, uint64_t pa, uint64_t len)
-{
-	uint64_t a, b;
-
-	if (!len)
-		return;
-	a = pa >> 12;
-	b = (pa + len + B - 1) >> 12;	/* a partly covered page counts */
-	if (a < start)
-		a = start;
-	if (b > end)
-		b = end;
-	if (a < b)
-		set_bits(bm, a - start, b - start);
-}
 
 /* Where filter_cycle() will exclude pages (makedumpfile -d 2/4/8/16). */
 static void filter_cycle(struct writer *w, uint64_t start, uint64_t end)
@@ -573,9 +532,9 @@ static void build_piece(struct writer *w, uint64_t s, uint64_t e)
 	memset(w->bm2, 0, nbytes);
 	for (unsigned i = 0; i < w->ec->nr_loads; i++) {
 		const struct elf_load *l = &w->ec->loads[i];
-		range_bits(w->bm1, s, e, l->paddr, l->memsz);
+		bitmap_mark_pages(w->bm1, s, e, l->paddr, l->memsz);
 		/* Past p_filesz there are no bytes: not dumpable. */
-		range_bits(w->bm2, s, e, l->paddr, l->filesz);
+		bitmap_mark_pages(w->bm2, s, e, l->paddr, l->filesz);
 	}
 	filter_cycle(w, s, e);
 	for (size_t i = 0; i < nbytes; i++)
@@ -596,8 +555,8 @@ static int pass1(struct writer *w)
 		r = put_meta(w, w->lay.bm1_off + s / 8, w->bm1, n, "1st bitmap");
 		if (r)
 			return r;
-		w->st->ram_pages += count_bits(w->bm1, n);
-		c = count_bits(w->bm2, n);
+		w->st->ram_pages += bitmap_count(w->bm1, (uint64_t)n * 8);
+		c = bitmap_count(w->bm2, (uint64_t)n * 8);
 		w->num_dumpable += c;
 		if (!wk.down)
 			w->in_k += c;

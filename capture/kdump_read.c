@@ -7,6 +7,7 @@
 
 #include "capture/compress.h"
 #include "capture/fmt.h"
+#include "capture/bitmap.h"
 #include "capture/elf64.h"
 #include "capture/kdump_read.h"
 
@@ -48,25 +49,6 @@ static int bit(struct kdump_reader *r, int which, uint64_t pfn)
 	return (b[pfn >> 3] >> (pfn & 7)) & 1;
 }
 
-/* Counted by hand, as in kdump.c: no libgcc in the image. */
-static unsigned popcount8(unsigned v)
-{
-	v = v - ((v >> 1) & 0x55);
-	v = (v & 0x33) + ((v >> 2) & 0x33);
-	return (v + (v >> 4)) & 0x0f;
-}
-
-static uint64_t count_bits(const uint8_t *b, uint64_t nbits)
-{
-	uint64_t c = 0, i;
-
-	for (i = 0; i < nbits / 8; i++)
-		c += popcount8(b[i]);
-	if (nbits & 7)
-		c += popcount8(b[i] & ((1u << (nbits & 7)) - 1));
-	return c;
-}
-
 int kdump_reader_dumpable(struct kdump_reader *r, uint64_t pfn)
 {
 	return bit(r, 0, pfn) && bit(r, 1, pfn);
@@ -86,7 +68,7 @@ static int load_page(struct kdump_reader *r, uint64_t pfn)
 	b = bitmap_block(r, 1, pfn / BITS_PER_BLOCK);
 	if (!b)
 		return -1;
-	idx = r->before[pfn / BITS_PER_BLOCK] + count_bits(b, pfn % BITS_PER_BLOCK);
+	idx = r->before[pfn / BITS_PER_BLOCK] + bitmap_count(b, pfn % BITS_PER_BLOCK);
 	if (idx >= r->ndesc || file_read(r, r->desc_off + idx * sizeof(d), &d, sizeof(d)))
 		goto bad;
 	/* offset 0 is "lost" (an incomplete dump); anything else must be in the file. */
@@ -209,7 +191,7 @@ static int count_dumpable(struct kdump_reader *r, struct arena *a, char *err, si
 			return errf(err, errlen, "bitmap 2 block %llu cannot be read",
 				    (unsigned long long)k);
 		r->before[k] = sum;
-		sum += count_bits(b, bits < BITS_PER_BLOCK ? bits : BITS_PER_BLOCK);
+		sum += bitmap_count(b, bits < BITS_PER_BLOCK ? bits : BITS_PER_BLOCK);
 	}
 	r->before[nblk] = sum;
 	r->ndesc = sum;
@@ -262,18 +244,7 @@ static int build_view(struct kdump_reader *r, struct arena *a, char *err, size_t
 		}
 	}
 
-	memset(&eh, 0, sizeof(eh));
-	memcpy(eh.e_ident, ELF_MAG, 4);
-	eh.e_ident[4] = ELFCLASS64;
-	eh.e_ident[5] = ELFDATA2LSB;
-	eh.e_ident[6] = EV_CURRENT;
-	eh.e_type = ET_CORE;
-	eh.e_machine = EM_X86_64;
-	eh.e_version = EV_CURRENT;
-	eh.e_phoff = sizeof(eh);
-	eh.e_ehsize = sizeof(eh);
-	eh.e_phentsize = sizeof(*ph);
-	eh.e_phnum = (uint16_t)(1 + nruns);
+	elf64_core_header(&eh, (uint16_t)(1 + nruns));
 	memcpy(r->hdr, &eh, sizeof(eh));
 	ph = (struct elf64_phdr *)(r->hdr + sizeof(eh));
 	memset(ph, 0, sizeof(*ph));
