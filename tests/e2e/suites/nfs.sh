@@ -4,16 +4,15 @@
 # 10.0.2.2; slirp turns the guest's connections into connections to
 # 127.0.0.1, where ganesha and rpcbind listen). Nothing leaves the machine.
 #
-# Default runs (each one QEMU boot):
+# Runs (each one QEMU boot):
 #   virtio-net   dump to <export>/var/crash/10.0.2.15-<date>/vmcore, crash
 #                opens it, vmcore-dmesg.txt has the panic line
 #   down         no server at all: the image gives up within dumpling_timeout,
 #                says why, runs failure_action, QEMU exits
-# With E2E_FULL=1 also:
-#   e1000        the same dump over an e1000 card (needs linux-image-amd64,
-#                the cloud kernel has no e1000 driver)
 #   reset        ganesha is killed and restarted during the dump; the image
 #                reconnects, re-sends, and the dump completes
+#   e1000        the same dump over an e1000 card (needs linux-image-amd64,
+#                the cloud kernel has no e1000 driver)
 # NFS_RUNS="virtio-net e1000 ..." runs just those; NFS_LEVEL sets their dump level
 # (default 31; tests/bench/targets.sh uses 0).
 set -uo pipefail
@@ -233,7 +232,7 @@ build_guest() {	# KERNEL_PKG EXTRA_MODULES
 }
 
 # NFS_RUNS picks runs by name (for debugging one of them).
-runs=${NFS_RUNS:-virtio-net down${E2E_FULL:+ reset e1000}}
+runs=${NFS_RUNS:-virtio-net down reset e1000}
 want() { [[ " $runs " == *" $1 "* ]]; }
 
 if want virtio-net || want reset || want down; then
