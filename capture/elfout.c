@@ -5,6 +5,7 @@
 
 #include "capture/elf64.h"
 #include "capture/bitmap.h"
+#include "capture/page.h"
 #include "capture/elfout.h"
 
 #define B		4096u
@@ -196,16 +197,6 @@ static int close_segment(struct ew *w)
 	return 0;
 }
 
-static int is_zero(const uint8_t *p)
-{
-	const uint64_t *q = (const uint64_t *)p;
-
-	for (size_t i = 0; i < B / 8; i++)
-		if (q[i])
-			return 0;
-	return 1;
-}
-
 /*
  * One piece of a PT_LOAD: [pa, pa + len) inside one page. Returns 1 if its
  * data goes into the file (then it is in w->page), 0 if it is excluded.
@@ -230,7 +221,7 @@ static int piece(struct ew *w, const struct elf_load *l, uint64_t pa, uint64_t l
 		memset(w->page, 0, (size_t)len);
 		return 1;
 	}
-	if (full && (w->o->dump_level & DL_ZERO) && is_zero(w->page))
+	if (full && (w->o->dump_level & DL_ZERO) && page_is_zero(w->page))
 		return -1;
 	return 1;
 }

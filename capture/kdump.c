@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "capture/bitmap.h"
+#include "capture/page.h"
 #include "capture/kdump.h"
 #include "capture/vmcoreinfo.h"
 
@@ -381,16 +382,6 @@ static int data_add(struct writer *w, const void *src, size_t len, uint64_t *off
 
 /* ---- pages ---------------------------------------------------------------- */
 
-static int is_zero(const uint8_t *p)
-{
-	const uint64_t *q = (const uint64_t *)p;
-
-	for (size_t i = 0; i < B / 8; i++)
-		if (q[i])
-			return 0;
-	return 1;
-}
-
 /* The page at pfn, whose descriptor is number idx. */
 static int dump_page(struct writer *w, uint64_t pfn, uint64_t idx)
 {
@@ -412,7 +403,7 @@ static int dump_page(struct writer *w, uint64_t pfn, uint64_t idx)
 		st->incomplete = 1;
 		return desc_put(w, idx, 0, 0, 0);
 	}
-	if (w->zero_page && is_zero(w->page)) {
+	if (w->zero_page && page_is_zero(w->page)) {
 		st->zero++;
 		return desc_put(w, idx, w->zero_off, B, 0);
 	}
