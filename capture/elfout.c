@@ -75,15 +75,8 @@ static int dumpable_bit(struct ew *w, uint64_t pfn)
 
 static int put(struct ew *w, uint64_t off, const void *buf, size_t len, const char *what)
 {
-	uint64_t cap = w->out->capacity;
-	int r;
+	int r = sink_put(w->out, off, buf, len, &w->st->bytes);
 
-	if (cap && (off > cap || len > cap - off))
-		r = SINK_ERR_NOSPC;
-	else
-		r = w->out->write(w->out, off, buf, len);
-	if (r == 0 && off + len > w->st->bytes)
-		w->st->bytes = off + len;
 	if (r && what)
 		port_log("elf: writing the %s (%zu bytes at offset %llu) to %s failed: %s\n", what,
 			 len, (unsigned long long)off, w->out->name ? w->out->name : "sink",

@@ -142,16 +142,7 @@ int kdump_utsname(struct elfcore *ec, struct kdump_utsname *u)
 
 static int put(struct writer *w, uint64_t off, const void *buf, size_t len)
 {
-	uint64_t cap = w->out->capacity;
-	int r;
-
-	if (cap && (off > cap || len > cap - off))
-		r = SINK_ERR_NOSPC;
-	else
-		r = w->out->write(w->out, off, buf, len);
-	if (r == 0 && off + len > w->st->bytes)
-		w->st->bytes = off + len;
-	return r;
+	return sink_put(w->out, off, buf, len, &w->st->bytes);
 }
 
 /* Headers, bitmaps and descriptors: any failure ends the dump. */

@@ -38,6 +38,13 @@ struct sink {
 };
 
 /*
+ * Writes through s, refusing with SINK_ERR_NOSPC what would pass s->capacity
+ * (sinks that know their size need not check it again), and raises *end to the
+ * end of what was written. Both dump writers write only through this.
+ */
+int sink_put(struct sink *s, uint64_t off, const void *buf, size_t len, uint64_t *end);
+
+/*
  * Clock and console: linked in by the platform (arch/x86_64 in the image,
  * tests or tools on the host).
  */
