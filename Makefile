@@ -37,6 +37,20 @@ HOST_LIBS     :=
 EXTRA_ALL     :=
 include $(wildcard mk/*.mk)
 
+# The exact Debian source versions built into the image (fetch-source.sh
+# records them), so a dump can be traced back to its sources: make prints
+# them, build/sources.txt keeps them, and the image's banner says them.
+SOURCE_STAMPS := $(ZSTD_STAMP) $(LWIP_STAMP)
+$(BUILD)/sources.txt: $(SOURCE_STAMPS)
+	@mkdir -p $(dir $@)
+	cat $^ >$@.tmp && mv $@.tmp $@
+	@echo "built from Debian sources: $$(paste -sd, $@ | sed 's/,/, /g')"
+$(BUILD)/gen/sources.h: $(BUILD)/sources.txt
+	@mkdir -p $(dir $@)
+	printf '#define DUMPLING_SOURCES "%s"\n' "$$(paste -sd, $< | sed 's/,/, /g')" >$@
+$(BUILD)/img/arch/x86_64/main.c.o: $(BUILD)/gen/sources.h
+$(BUILD)/img/arch/x86_64/main.c.o: IMG_CFLAGS += -I$(BUILD)/gen
+
 LOADER_SRC := $(wildcard loader/*.c)
 TEST_SRC   := $(wildcard tests/unit/test_*.c)
 TESTS      := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))

@@ -22,6 +22,8 @@
 #include "capture/printk.h"
 #include "arch/x86_64/target.h"
 
+#include "sources.h"	/* generated: DUMPLING_SOURCES, the Debian sources built in */
+
 #define VERSION "0.1"
 
 /* Everything the image uses lives in .bss, which the loader counts into
@@ -113,6 +115,7 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 	port_log("dumpling %s capture image at 0x%llx-0x%llx, entered %s\n", VERSION,
 		 (unsigned long long)image_base, (unsigned long long)(uintptr_t)__image_end,
 		 bp ? "with boot_params" : "without boot_params");
+	port_log("built from Debian sources: %s\n", DUMPLING_SOURCES);
 	/* Everything we will ever write in RAM is inside [image_base, __image_end). */
 	port_log("memory: %llu KiB in all: code and data %llu KiB, DMA arena %u KiB, capture "
 		 "arena %u KiB, page tables %u KiB, stack 64 KiB; TSC %llu MHz\n",
