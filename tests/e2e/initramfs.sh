@@ -6,7 +6,7 @@
 #   ir_add_file DIR SRC DST     copy one file (keeps the mode)
 #   ir_add_bin DIR SRC [DST]    copy a program and, if it is dynamic, the
 #                               shared libraries ldd lists and the loader
-#   ir_add_modules DIR MODDIR   the .ko files and load.order from kernel.sh
+#   ir_add_modules DIR MODDIR ORDER  the .ko files named in ORDER, and ORDER as load.order
 #   ir_pack DIR OUT             cpio newc, gzip
 # Concatenated gzipped cpio archives form one initramfs, which the "linux"
 # mode uses to add a kernel and initrd to the base image.
@@ -45,11 +45,11 @@ ir_add_bin() {
 }
 
 ir_add_modules() {
-	local dir=$1 moddir=$2 m
-	for m in $(cat "$moddir/load.order"); do
+	local dir=$1 moddir=$2 order=$3 m
+	for m in $(cat "$order"); do
 		cp "$moddir/$m.ko" "$dir/lib/modules/$m.ko"
 	done
-	cp "$moddir/load.order" "$dir/lib/modules/load.order"
+	cp "$order" "$dir/lib/modules/load.order"
 }
 
 ir_pack() {

@@ -30,7 +30,8 @@
 
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$E2E_DIR/../.." && pwd)
-E2E_CACHE=${E2E_CACHE:-$E2E_DIR/cache}
+DUMPLING_CACHE=${DUMPLING_CACHE:-/var/cache/dumpling}
+E2E_CACHE=${E2E_CACHE:-$DUMPLING_CACHE/e2e}
 E2E_OUT=${E2E_OUT:-$E2E_DIR/out}
 BUILD=${BUILD:-$REPO/build}
 
@@ -97,7 +98,7 @@ e2e_initramfs() {
 	local need_dumpling=$1 dir=$E2E_OUT/initramfs/root x
 	mkdir -p "$E2E_OUT/initramfs"
 	ir_new "$dir" || return 1
-	ir_add_modules "$dir" "$KERNEL_MODDIR" || return 1
+	ir_add_modules "$dir" "$KERNEL_MODDIR" "$KERNEL_LOAD_ORDER" || return 1
 	ir_add_bin "$dir" /usr/sbin/kexec /sbin/kexec || return 1
 	ir_add_bin "$dir" /usr/bin/makedumpfile /usr/bin/makedumpfile || return 1
 	for x in ${E2E_IR_BINS:-}; do

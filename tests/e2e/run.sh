@@ -34,7 +34,7 @@ if ! e2e_kernel; then
 	e2e_summary
 	exit 1
 fi
-note "kernel $KERNEL_RELEASE, modules: $(tr '\n' ' ' <"$KERNEL_MODDIR/load.order")"
+note "kernel $KERNEL_RELEASE, modules: $(tr '\n' ' ' <"$KERNEL_LOAD_ORDER")"
 if ! e2e_initramfs "$need_dumpling"; then
 	fail "build the initramfs"
 	e2e_summary

@@ -240,8 +240,7 @@ if want virtio-net || want reset || want down; then
 		want virtio-net && start_server && run_dump virtio-net virtio-net-pci
 		want down && run_down
 		if want reset; then
-			# Again from the kernel: other suites rewrite the shared
-			# module list (cache/kernels/*/modules/load.order).
+			# A new initramfs: it carries the dump level.
 			conf_level 0
 			build_guest "$E2E_KERNEL_PKG" "virtio_net" && start_server && run_reset
 			conf_level "${NFS_LEVEL:-31}"
