@@ -97,7 +97,7 @@ $(BUILD)/dumpling-extract: tools/dumpling-extract.c tools/host_port.c $(BUILD)/l
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LIBS)
 
 # Unit tests run with AddressSanitizer and UBSan: they feed malformed input.
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libcore-san.a
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libcore-san.a
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) $(SAN_CFLAGS) $< $(BUILD)/libcore-san.a -o $@ $(HOST_LIBS)
 

@@ -34,18 +34,23 @@ uint64_t bitmap_count(const uint8_t *bm, uint64_t nbits)
 	return c;
 }
 
-void bitmap_mark_pages(uint8_t *bm, uint64_t start, uint64_t end, uint64_t pa, uint64_t len)
+static void mark(uint8_t *bm, uint64_t start, uint64_t end, uint64_t a, uint64_t b)
 {
-	uint64_t a, b;
-
-	if (!len)
-		return;
-	a = pa >> 12;
-	b = (pa + len + 4095) >> 12;
 	if (a < start)
 		a = start;
 	if (b > end)
 		b = end;
 	if (a < b)
 		bitmap_set_range(bm, a - start, b - start);
+}
+
+void bitmap_mark_pages(uint8_t *bm, uint64_t start, uint64_t end, uint64_t pa, uint64_t len)
+{
+	if (len)
+		mark(bm, start, end, pa >> 12, (pa + len + 4095) >> 12);
+}
+
+void bitmap_mark_ram(uint8_t *bm, uint64_t start, uint64_t end, uint64_t pa, uint64_t len)
+{
+	mark(bm, start, end, pa >> 12, (pa + len) >> 12);
 }

@@ -20,4 +20,12 @@ uint64_t bitmap_count(const uint8_t *bm, uint64_t nbits);
  */
 void bitmap_mark_pages(uint8_t *bm, uint64_t start, uint64_t end, uint64_t pa, uint64_t len);
 
+/*
+ * Marks the RAM pages of a PT_LOAD [pa, pa+len), by makedumpfile's rule for
+ * its 1st bitmap: from the page that holds pa up to, not including, the page
+ * that holds pa+len. A page the segment covers only in part counts at the
+ * start (the bytes before pa read as zero) and not at the end.
+ */
+void bitmap_mark_ram(uint8_t *bm, uint64_t start, uint64_t end, uint64_t pa, uint64_t len);
+
 #endif

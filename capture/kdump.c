@@ -514,7 +514,7 @@ static void build_piece(struct writer *w, uint64_t s, uint64_t e)
 	memset(w->bm2, 0, nbytes);
 	for (unsigned i = 0; i < w->ec->nr_loads; i++) {
 		const struct elf_load *l = &w->ec->loads[i];
-		bitmap_mark_pages(w->bm1, s, e, l->paddr, l->memsz);
+		bitmap_mark_ram(w->bm1, s, e, l->paddr, l->memsz);
 		/* Past p_filesz there are no bytes: not dumpable. */
 		bitmap_mark_pages(w->bm2, s, e, l->paddr, l->filesz);
 	}

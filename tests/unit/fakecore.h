@@ -277,6 +277,32 @@ static inline int file_memsrc_read(struct memsrc *m, uint64_t off, void *out, si
 	return 0;
 }
 
+/*
+ * What the source says about pfn: -1 not RAM, 0 RAM without bytes (past
+ * p_filesz), 1 backed (+ its bytes in out, unbacked bytes zero). RAM by
+ * makedumpfile's rule: a page a segment covers in part is RAM at the
+ * segment's start and not at its end.
+ */
+static inline int fc_source_page(const struct fakecore *fc, uint64_t pfn, uint8_t *out)
+{
+	uint64_t s = pfn * 4096, e = s + 4096;
+	int ram = 0, backed = 0;
+
+	memset(out, 0, 4096);
+	for (unsigned i = 0; i < fc->nloads; i++) {
+		const struct fc_load *l = &fc->loads[i];
+		if (l->paddr / 4096 <= pfn && pfn < (l->paddr + l->memsz) / 4096)
+			ram = 1;
+		uint64_t a = s > l->paddr ? s : l->paddr;
+		uint64_t b = e < l->paddr + l->filesz ? e : l->paddr + l->filesz;
+		if (a < b) {
+			backed = 1;
+			memcpy(out + (a - s), fc->mem + l->offset + (a - l->paddr), b - a);
+		}
+	}
+	return !ram ? -1 : backed;
+}
+
 /* ---- a typical machine --------------------------------------------------- */
 
 /*

@@ -6,8 +6,9 @@ usage: kdump_readback.py DUMP REF.elf [--incomplete] [--bad FIRST_PFN END_PFN]
                                      [--excluded FIRST_PFN END_PFN] [--cpus N]
                                      [--release R] [--nodename N]
 
-Pages a PT_LOAD of REF backs (even partly) must read back equal to REF, with
-unbacked bytes as zeros; pages past p_filesz, in holes or in an --excluded
+Pages a PT_LOAD of REF backs (even partly, but a page the segment only begins
+in, not one it ends in, as makedumpfile counts them) must read back equal to
+REF, with unbacked bytes as zeros; pages past p_filesz, in holes or in an --excluded
 range must be refused. --bad pages must be refused (unreadable when dumped).
 --incomplete allows pages to be refused (the sink filled up), but a page that
 reads back must still be right. Exit status 0 means every check passed.
@@ -40,7 +41,9 @@ def load_elf(path):
 def expected_page(data, loads, pfn):
     """(dumpable, bytes) for one pfn, None if it is in no PT_LOAD."""
     start, end = pfn * PAGE, (pfn + 1) * PAGE
-    in_ram = any(p < end and p + m > start for p, _, _, m in loads)
+    # makedumpfile's 1st bitmap: a page a PT_LOAD covers in part is RAM at
+    # the segment's start and not at its end.
+    in_ram = any(p // PAGE <= pfn < (p + m) // PAGE for p, _, _, m in loads)
     if not in_ram:
         return None
     page = bytearray(PAGE)
