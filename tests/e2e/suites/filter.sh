@@ -1,17 +1,19 @@
 #!/bin/bash
-# The page filter against makedumpfile, end to end. One QEMU boot makes the
-# fixture: a crashed guest dumped by the capture image with
+# The page filter against makedumpfile, end to end. Two QEMU boots make the
+# fixtures: a crashed guest dumped by the capture image with
 # `core_collector makedumpfile -E -d 0` (a full ELF vmcore), taken off the disk
-# with dumpling-extract and opened in crash. Then, on the host, for each dump
-# level N in 31 1 16 17, `dumpling-collect -d N` and Debian's `makedumpfile -d N`
-# (no vmlinux: VMCOREINFO only) must keep exactly the same pages: their 2nd
+# with dumpling-extract and opened in crash; and the same guest dumped by
+# Linux's own kdump kernel, which copies /proc/vmcore to the disk byte for byte
+# (linux61-kdump). Then, on the host, for each fixture and each dump level N in
+# 31 1 16 17, `dumpling-collect -d N` and Debian's `makedumpfile -d N` (no
+# vmlinux: VMCOREINFO only) must keep exactly the same pages: their 2nd
 # bitmaps are compared byte for byte. dumpling-collect -E must give an ELF
 # vmcore crash opens too.
 # With E2E_FULL=1 the same runs on Debian's 6.12 kernel (bookworm-backports).
 # Debian 12's makedumpfile (1.7.2) and crash (8.0.2) predate 6.12: drgn checks
 # the dump instead of crash, and the bitmaps may differ only on slab pages
 # 1.7.2 takes for anonymous ones (see slab_only).
-# Usage: suites/filter.sh [linux61] [linux612]
+# Usage: suites/filter.sh [linux61] [linux61-kdump] [linux612]
 set -uo pipefail
 
 E2E_OUT=${E2E_OUT:-$(cd "$(dirname "$0")/.." && pwd)/out/filter}
@@ -177,9 +179,27 @@ fixture() {
 	fi
 }
 
+# kdump_fixture NAME: boot, panic, Linux's kdump kernel saves /proc/vmcore on
+# the disk; sets VMCORE to the ELF file cut from the disk.
+kdump_fixture() {
+	local name=$1 out=$E2E_OUT/$1 size
+	VMCORE=
+	e2e_kernel || { fail "$name: fetch kernel $E2E_KERNEL_PKG"; return 1; }
+	e2e_initramfs no || { fail "$name: build the initramfs"; return 1; }
+	E2E_APPEND="$E2E_APPEND dtest.save=elf" e2e_boot linux "$out"
+	e2e_check_boot linux "$out"
+	check "$name: the kdump kernel copied /proc/vmcore" \
+		grep -aq '^DTEST: cat /proc/vmcore rc=0' "$out/serial.log"
+	size=$(python3 "$E2E_DIR/elfsize.py" "$out/disk.img")
+	check "$name: the disk holds an ELF vmcore (${size:-no} bytes)" [ -n "$size" ]
+	[ -n "$size" ] || return 1
+	truncate -s "$size" "$out/disk.img" && mv "$out/disk.img" "$out/vmcore"
+	VMCORE=$out/vmcore
+}
+
 runs=("$@")
 if [ ${#runs[@]} -eq 0 ]; then
-	runs=(linux61)
+	runs=(linux61 linux61-kdump)
 	[ -z "${E2E_FULL:-}" ] || runs+=(linux612)
 fi
 want() { [[ " ${runs[*]} " == *" $1 "* ]]; }
@@ -203,6 +223,12 @@ if want linux61 && fixture linux61; then
 		cmp -s <(readelf -lW "$out/vmcore-E31" | grep -E 'LOAD|NOTE') \
 		<(readelf -lW "$out/vmcore-E31.makedumpfile" | grep -E 'LOAD|NOTE')
 	[ -n "${E2E_KEEP_DISK:-}" ] || rm -f "$VMCORE" "$out/vmcore-E31" "$out/vmcore-E31.makedumpfile"
+fi
+
+# ---- the same kernel, dumped by Linux's own kdump kernel ----
+if want linux61-kdump && kdump_fixture linux61-kdump; then
+	compare_levels linux61-kdump "$VMCORE"
+	[ -n "${E2E_KEEP_DISK:-}" ] || rm -f "$VMCORE"
 fi
 
 # ---- Debian's 6.12 kernel (bookworm-backports) ----
