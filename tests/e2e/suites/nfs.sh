@@ -7,8 +7,11 @@
 # Runs (each one QEMU boot):
 #   virtio-net   dump to <export>/var/crash/10.0.2.15-<date>/vmcore, crash
 #                opens it, vmcore-dmesg.txt has the panic line
-#   down         no server at all: the image gives up within dumpling_timeout,
-#                says why, runs failure_action, QEMU exits
+#   down         the server is gone but still registered with rpcbind (killed
+#                without unregistering): the image gives up within
+#                dumpling_timeout, says why, runs failure_action, QEMU exits
+#   unregistered rpcbind answers but has no MOUNT registered: the image is
+#                refused at once, says so, runs failure_action
 #   reset        ganesha is killed and restarted during the dump; the image
 #                reconnects, re-sends, and the dump completes
 #   e1000        the same dump over an e1000 card (needs linux-image-amd64,
@@ -69,6 +72,7 @@ rpcbind_start() {
 }
 
 ganesha_start() {
+	[ -n "$GANESHA_PID" ] && kill -0 "$GANESHA_PID" 2>/dev/null && return 0
 	ganesha.nfsd -F -f "$NFS_DIR/ganesha.conf" -L "$NFS_DIR/ganesha.log" \
 		-p "$NFS_DIR/ganesha.pid" >>"$NFS_DIR/ganesha.out" 2>&1 &
 	GANESHA_PID=$!
@@ -90,9 +94,7 @@ ganesha_stop() {
 	kill -9 "$GANESHA_PID" 2>/dev/null
 	wait "$GANESHA_PID" 2>/dev/null
 	GANESHA_PID=
-	# Unregister, so GETPORT does not point at a dead port.
-	rpcinfo -d 100005 3 >/dev/null 2>&1; rpcinfo -d 100005 1 >/dev/null 2>&1
-	rpcinfo -d 100003 3 >/dev/null 2>&1
+	unregister
 }
 
 rpcbind_stop() {
@@ -148,25 +150,69 @@ run_dump() {	# NAME NIC
 	nfs_check_dump "$1"
 }
 
-run_down() {
-	local name=down out=$E2E_OUT/down panic give fin
-	ganesha_stop
-	rpcbind_stop
-	E2E_CAPTURE_DONE_RE="giving up" E2E_CAPTURE_BAD_RE="dumped [0-9]+ pages" \
+# Unregisters the server's programs, so GETPORT does not point at a dead port.
+unregister() {
+	rpcinfo -d 100005 3 >/dev/null 2>&1; rpcinfo -d 100005 1 >/dev/null 2>&1
+	rpcinfo -d 100003 3 >/dev/null 2>&1
+}
+
+# A server that died without unregistering: rpcbind still answers GETPORT
+# with its ports, and nothing listens there.
+ganesha_crash() {
+	kill -9 "$GANESHA_PID" 2>/dev/null
+	wait "$GANESHA_PID" 2>/dev/null
+	GANESHA_PID=
+}
+
+# boot_gone NAME: a dump to a server that is not there; the image must give
+# up and run failure_action (reboot, so QEMU exits) with nothing written.
+# Sets START (the capture image's first line) and FIN (QEMU's exit), in
+# seconds from QEMU's start.
+boot_gone() {
+	local name=$1 out=$E2E_OUT/$1 panic
+	E2E_CAPTURE_DONE_RE="dump failed" E2E_CAPTURE_BAD_RE="dumped [0-9]+ pages" \
 		nfs_boot "$name" virtio-net-pci
 	check "$name: QEMU exited by itself" [ "$(cat "$out/qemu.rc")" = 0 ]
 	panic=$(e2e_when "$out" 'sysrq: Trigger a crash')
-	give=$(e2e_when "$out" 'no reply for [0-9]+ s.*giving up' "${panic:-0}")
-	fin=$(awk -F= '$1 == "qemu_total_s" { print $2 }' "$out/timing.txt")
-	check "$name: the image says why it gave up" [ -n "$give" ]
-	grep -a 'giving up' "$out/serial.log" | head -n 2 | sed "s/^/$name: /"
+	START=$(e2e_when "$out" "$E2E_CAPTURE_RE" "${panic:-0}")
+	FIN=$(awk -F= '$1 == "qemu_total_s" { print $2 }' "$out/timing.txt")
+	grep -a 'dump failed' "$out/serial.log" | head -n 2 | sed "s/^/$name: /"
 	check "$name: failure_action ran (reboot)" grep -aqiE 'failure_action|rebooting' "$out/serial.log"
-	# From the capture image's start to QEMU's exit: the bound plus start-up.
-	local start
-	start=$(e2e_when "$out" "$E2E_CAPTURE_RE" "${panic:-0}")
-	check "$name: gave up within ${TIMEOUT_S}s + 15s (took $(e2e_sub "$fin" "$start") s)" \
-		awk -v a="$fin" -v b="$start" -v t="$TIMEOUT_S" 'BEGIN { exit !(b != "" && a - b < t + 15) }'
 	check "$name: nothing written" [ -z "$(dump_dir)" ]
+}
+
+# down: the server is gone but its registration is left behind (killed
+# without unregistering): every connection is refused, and the image gives up
+# after dumpling_timeout.
+run_down() {
+	local name=down out=$E2E_OUT/down
+	start_server || return
+	ganesha_crash
+	check "$name: MOUNT v3 is still registered with rpcbind" \
+		bash -c "rpcinfo -p 127.0.0.1 | grep -q ' 100005 *3 *tcp'"
+	boot_gone "$name"
+	check "$name: the image says why it gave up (no reply for ${TIMEOUT_S} s)" \
+		grep -aqE "no reply for $TIMEOUT_S s.*giving up" "$out/serial.log"
+	check "$name: gave up within ${TIMEOUT_S}s + 15s (took $(e2e_sub "$FIN" "$START") s)" \
+		awk -v a="$FIN" -v b="$START" -v t="$TIMEOUT_S" 'BEGIN { exit !(b != "" && a - b < t + 15) }'
+	unregister
+}
+
+# unregistered: rpcbind answers, but no MOUNT is registered (the server was
+# stopped cleanly): the image is refused at once and says so.
+run_unregistered() {
+	local name=unregistered out=$E2E_OUT/unregistered
+	rpcbind_start || { fail "$name: start rpcbind"; return; }
+	ganesha_stop
+	unregister
+	check "$name: MOUNT v3 is not registered with rpcbind" \
+		bash -c "! rpcinfo -p 127.0.0.1 | grep -q ' 100005 '"
+	boot_gone "$name"
+	check "$name: the image says the server has no MOUNT registered" \
+		grep -aq "has no MOUNT v3 over TCP registered with its portmapper (is the NFS server running?)" \
+		"$out/serial.log"
+	check "$name: refused at once, not after dumpling_timeout (took $(e2e_sub "$FIN" "$START") s)" \
+		awk -v a="$FIN" -v b="$START" -v t="$TIMEOUT_S" 'BEGIN { exit !(b != "" && a - b < t) }'
 }
 
 # Restart ganesha once the image has started writing.
@@ -232,13 +278,14 @@ build_guest() {	# KERNEL_PKG EXTRA_MODULES
 }
 
 # NFS_RUNS picks runs by name (for debugging one of them).
-runs=${NFS_RUNS:-virtio-net down reset e1000}
+runs=${NFS_RUNS:-virtio-net down unregistered reset e1000}
 want() { [[ " $runs " == *" $1 "* ]]; }
 
-if want virtio-net || want reset || want down; then
+if want virtio-net || want reset || want down || want unregistered; then
 	if build_guest "$E2E_KERNEL_PKG" "virtio_net"; then
 		want virtio-net && start_server && run_dump virtio-net virtio-net-pci
 		want down && run_down
+		want unregistered && run_unregistered
 		if want reset; then
 			# A new initramfs: it carries the dump level.
 			conf_level 0
