@@ -54,6 +54,7 @@ $(BUILD)/img/arch/x86_64/main.c.o: IMG_CFLAGS += -I$(BUILD)/gen
 LOADER_SRC := $(wildcard loader/*.c)
 TEST_SRC   := $(wildcard tests/unit/test_*.c)
 TESTS      := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+SH_TESTS   := $(wildcard tests/unit/test_*.sh)
 
 .PHONY: all check check-unit check-e2e check-full demo bench deps clean
 all: $(BUILD)/dumpling.img $(BUILD)/dumpling $(BUILD)/dumpling-extract $(EXTRA_ALL)
@@ -106,7 +107,7 @@ deps:
 	tests/install-deps.sh
 
 check-unit: $(TESTS) all
-	tests/run-unit $(TESTS)
+	tests/run-unit $(TESTS) $(SH_TESTS)
 
 check-e2e: all
 	tests/e2e/all.sh
