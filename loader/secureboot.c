@@ -77,8 +77,8 @@ const char *secureboot_explain(int err, const struct lockdown_state *ld, const c
 		snprintf(by, sizeof(by), " (%s)", ps->subject);
 	switch (err) {
 	case ENODATA:
-		snprintf(buf, n, "%s is not signed, and this kernel (%s) only loads signed "
-			 "images. Sign it (%s), %s, and install it as %s", image, what,
+		snprintf(buf, n, "%s is not signed, and under %s this kernel only loads "
+			 "signed images. Sign it (%s), %s, and install it as %s", image, what,
 			 HOW_TO_SIGN, HOW_TO_ENROL, DEFAULT_SIGNED_IMAGE);
 		break;
 	case ENOKEY:
