@@ -10,7 +10,9 @@
 # in two; the kernel's side is shown from dmesg at the end.
 dmesg -n 1
 mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
-mount -t efivarfs efivarfs /sys/firmware/efi/efivars 2>/dev/null
+if [ -d /sys/firmware/efi ]; then
+	insmod /lib/modules/efivarfs.ko && mount -t efivarfs efivarfs /sys/firmware/efi/efivars
+fi
 
 echo "DTEST: sb: lockdown $(cat /sys/kernel/security/lockdown 2>&1)"
 echo "DTEST: sb: platform keyring: $(grep -c 'asymmetri' /proc/keys) asymmetric keys; $(grep -E '\.platform' /proc/keys | tr -s ' ' | cut -d' ' -f9-)"
