@@ -124,8 +124,6 @@ int main(int argc, char **argv)
 	file_end = padded;
 
 	memset(setup, 0, sizeof(setup));
-	setup[0] = 'M';
-	setup[1] = 'Z';
 	pe_header_write(setup, SETUP_SIZE, (uint32_t)file_end, (uint32_t)init_size);
 	setup[HDR_SETUP_SECTS] = SETUP_SECTS;
 	put32(setup + HDR_SYSSIZE, (uint32_t)((file_end + 15) / 16));

@@ -183,6 +183,7 @@ check "plain lockdown: no strerror text reached the user" no_strerror
 signed=$W/signed
 rm -rf "$signed" && mkdir -p "$signed"
 ir_add_file "$signed" "$W/dumpling.signed.img" /usr/lib/dumpling/dumpling.img
+ir_add_file "$signed" "$extra/lib/modules/load.order" /lib/modules/load.order
 ir_pack "$signed" "$W/signed.cpio.gz" || bail "pack the signed-image initramfs"
 cat "$W/base.cpio.gz" "$W/signed.cpio.gz" >"$E2E_OUT/initramfs/base.cpio.gz"
 E2E_QEMU_EXTRA=$(sb_qemu_args "$W/vars3.fd")
