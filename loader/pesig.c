@@ -29,7 +29,7 @@ void pe_sig_inspect(const unsigned char *d, size_t len, struct pe_sig *ps)
 	if (len < 64 || d[0] != 'M' || d[1] != 'Z')
 		return;
 	pe = le32(d + 0x3c);
-	ps->why_not_pe = "no PE header (e_lfanew is 0 or out of range)";
+	ps->why_not_pe = "e_lfanew is 0 or out of range";
 	if (pe < 64 || pe > len - 26 || memcmp(d + pe, "PE\0\0", 4))
 		return;
 	opt = pe + 24;

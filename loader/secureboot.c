@@ -94,10 +94,10 @@ const char *secureboot_explain(int err, const struct lockdown_state *ld, const c
 			 "build again (%s) and install that", image, by, HOW_TO_SIGN);
 		break;
 	case ELIBBAD:
-		snprintf(buf, n, "the kernel cannot read %s as a PE file (%s), so it cannot check "
-			 "a signature. Rebuild it with this version of dumpling (make), then sign "
-			 "it (%s)", image, ps->is_pe ? "its signature table is malformed" :
-			 ps->why_not_pe, HOW_TO_SIGN);
+		snprintf(buf, n, "the kernel cannot read %s as a PE file (%s%s), so it cannot "
+			 "check a signature. Rebuild it with this version of dumpling (make), then "
+			 "sign it (%s)", image, ps->is_pe ? "its signature table is malformed" :
+			 "no PE header: ", ps->is_pe ? "" : ps->why_not_pe, HOW_TO_SIGN);
 		break;
 	case EBADMSG: case ENOPKG: case EMSGSIZE: case KERNEL_ENOTSUPP:
 		snprintf(buf, n, "the signature on %s is in a form this kernel cannot check (%s). "

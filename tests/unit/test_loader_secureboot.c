@@ -119,7 +119,7 @@ static void test_before_load(void)
 	free(out);
 	/* No PE header at all: a different message. */
 	cur_ps.is_pe = 0;
-	cur_ps.why_not_pe = "no PE header (e_lfanew is 0 or out of range)";
+	cur_ps.why_not_pe = "e_lfanew is 0 or out of range";
 	out = capture(notice_fn, &rc);
 	CHECK(strstr(out, "has no PE header") != NULL);
 	free(out);

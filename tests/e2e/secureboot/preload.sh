@@ -4,7 +4,8 @@
 # and then "DTEST: sb: NAME rc=N loaded=0|1"; the host checks the lines.
 # Files: /usr/lib/dumpling/dumpling.img (unsigned), dumpling.signed.img
 # (snakeoil, the enrolled db key), /root/other.img (a key the kernel does not
-# know), /root/tampered.img (snakeoil, then one payload byte changed).
+# know), /root/tampered.img (snakeoil, then one payload byte changed),
+# /root/nope.img (no PE header: e_lfanew 0, as images were before).
 
 # Kernel messages off the console while the steps print, so no line is cut
 # in two; the kernel's side is shown from dmesg at the end.
@@ -30,6 +31,7 @@ step status dumpling status
 step unsigned dumpling load -i /usr/lib/dumpling/dumpling.img
 step otherkey dumpling load -i /root/other.img
 step tampered dumpling load -i /root/tampered.img
+step nope dumpling load -i /root/nope.img
 step legacy dumpling load --legacy
 # A refused load after a good one: the kernel drops the loaded image first.
 step good dumpling load

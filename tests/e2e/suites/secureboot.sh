@@ -11,7 +11,8 @@
 #     images;
 #   - refused, each with its own message and nothing left loaded: the
 #     unsigned image, one signed with another key, one changed after signing,
-#     --legacy (at once: the kernel never sees a kexec_load);
+#     one without a PE header (ELIBBAD, no strerror), --legacy (at once: the
+#     kernel never sees a kexec_load);
 #   - a refused load after a good one says the good one is gone too;
 #   - dumpling load picks the signed image, the guest panics, the image dumps
 #     and crash opens the dump; the same with `kexec -s -p` and the signed file;
@@ -72,6 +73,9 @@ check "sign the image with another key" sign "$W/other.key" "$W/other.pem" "$W/o
 cp "$W/dumpling.signed.img" "$W/tampered.img"
 printf '\001' | dd of="$W/tampered.img" bs=1 seek=$(($(stat -c %s "$BUILD/dumpling.img") - 1)) \
 	conv=notrunc status=none
+# An image from before the PE header: e_lfanew 0 (the kernel says ELIBBAD).
+cp "$BUILD/dumpling.img" "$W/nope.img"
+printf '\0\0\0\0' | dd of="$W/nope.img" bs=1 seek=$((0x3c)) conv=notrunc status=none
 check "the changed copy no longer verifies (sbverify)" \
 	bash -c "! sbverify --cert '$SNAKEOIL_PEM' '$W/tampered.img' >/dev/null 2>&1"
 
@@ -97,6 +101,7 @@ rm -rf "$extra" && mkdir -p "$extra"
 ir_add_file "$extra" "$W/dumpling.signed.img" /usr/lib/dumpling/dumpling.signed.img
 ir_add_file "$extra" "$W/other.img" /root/other.img
 ir_add_file "$extra" "$W/tampered.img" /root/tampered.img
+ir_add_file "$extra" "$W/nope.img" /root/nope.img
 install -D -m 0755 "$SBDIR/preload.sh" "$extra/etc/dtest-preload"
 # efivarfs fails to load without EFI (the lockdown=integrity boot): the
 # preload script loads it, init does not (this load.order replaces base's).
@@ -136,6 +141,10 @@ check "other key: explained, the signer named" \
 	has otherkey 'failed: the key that signed /root/other.img \(/CN=dumpling other key\) is not trusted by this kernel'
 check "changed after signing: refused, nothing loaded" step_refused tampered
 check "changed after signing: explained" has tampered 'does not match the file: it was changed after signing'
+check "no PE header: refused, nothing loaded" step_refused nope
+check "no PE header: said before trying" has nope '/root/nope.img has no PE header \(e_lfanew is 0 or out of range\), so it cannot carry a signature'
+check "no PE header: the kernel's ELIBBAD explained" \
+	has nope 'kexec_file_load failed: the kernel cannot read /root/nope.img as a PE file .*Rebuild it'
 check "--legacy: refused, nothing loaded" step_refused legacy
 check "--legacy: refused with the reason" has legacy '^dumpling: --legacy cannot work under lockdown integrity'
 check "--legacy: refused at once (the kernel saw no kexec_load)" \
