@@ -70,9 +70,12 @@ $(BUILD)/img/%.S.o: %.S
 $(BUILD)/dumpling.elf: $(IMG_OBJ) $(IMG_EXTRA_OBJ) linker/image.ld
 	ld $(IMG_LDFLAGS) -o $@ $(IMG_OBJ) $(IMG_EXTRA_OBJ)
 
-$(BUILD)/mkimage: tools/mkimage.c arch/x86_64/bootparam.h
+# PE/COFF definitions come from gnu-efi's headers (tools/pe64.h).
+EFI_INC := -isystem /usr/include/efi -isystem /usr/include/efi/x86_64
+$(BUILD)/mkimage: tools/mkimage.c tools/mkimage_pe.c tools/mkimage_pe.h tools/pe64.h \
+		  arch/x86_64/bootparam.h
 	@mkdir -p $(BUILD)
-	$(HOSTCC) $(HOST_CFLAGS) $< -o $@ -lelf
+	$(HOSTCC) $(HOST_CFLAGS) $(EFI_INC) tools/mkimage.c tools/mkimage_pe.c -o $@ -lelf
 
 $(BUILD)/dumpling.img: $(BUILD)/dumpling.elf $(BUILD)/mkimage
 	$(BUILD)/mkimage $< $@

@@ -1,10 +1,12 @@
 /* kexec_file_load (320) and kexec_load (246) on x86_64 (see kexec.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "loader/kexec.h"
+#include "loader/secureboot.h"
 
 #ifndef SYS_kexec_file_load
 #define SYS_kexec_file_load 320
@@ -46,6 +48,8 @@ int kexec_crash_unload(void)
 
 const char *kexec_explain(int err, int legacy)
 {
+	static char other[128];
+
 	switch (err) {
 	case EPERM:
 		return legacy ?
@@ -55,8 +59,17 @@ const char *kexec_explain(int err, int legacy)
 			"not permitted: needs CAP_SYS_BOOT and kernel.kexec_load_disabled=0; "
 			"under lockdown (Secure Boot) the image must carry a valid signature";
 	case EKEYREJECTED: case EBADMSG: case ENODATA: case ENOKEY: case ENOPKG:
-		return "the image's signature was rejected or missing, and this kernel "
-		       "enforces kexec signatures (Secure Boot or KEXEC_SIG_FORCE)";
+	case ELIBBAD: case EMSGSIZE: case KERNEL_ENOTSUPP:
+		/* dumpling load says which of these it was (secureboot.c). */
+		return "this kernel enforces kexec signatures (Secure Boot or "
+		       "KEXEC_SIG_FORCE) and refused the image's signature, or its lack of "
+		       "one: sign the image with an enrolled key (see `dumpling status`)";
+	case EACCES:
+		return legacy ?
+			"kexec_load is refused under Secure Boot (IMA cannot appraise an "
+			"image without a file): run dumpling load without --legacy, with a "
+			"signed image" :
+			"permission denied by a security module (IMA or an LSM policy)";
 	case ENOEXEC:
 		return "the kernel rejected the image format: it wants a 64-bit bzImage "
 		       "(boot protocol >= 2.12, loadable above 4 GiB) and, if this "
@@ -79,6 +92,8 @@ const char *kexec_explain(int err, int legacy)
 	case EFBIG:
 		return "the image is too large";
 	default:
-		return strerror(err);
+		snprintf(other, sizeof(other), "the kernel refused it with error %d (%s)",
+			 err, strerror(err));
+		return other;
 	}
 }

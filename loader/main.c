@@ -18,6 +18,9 @@
 #include "loader/kexec.h"
 #include "loader/ext4.h"
 #include "loader/legacy.h"
+#include "loader/lockdown.h"
+#include "loader/pesig.h"
+#include "loader/secureboot.h"
 #include "loader/nfs.h"
 #include "loader/reserve.h"
 #include "loader/partid.h"
@@ -35,12 +38,14 @@ static const char usage_text[] =
 	"           with kexec_file_load; --legacy uses kexec_load and builds the\n"
 	"           elfcorehdr itself\n"
 	"  unload   remove the loaded crash image\n"
-	"  status   show whether a crash image is loaded, and the reservation\n"
+	"  status   show whether a crash image is loaded, the reservation, lockdown,\n"
+	"           and whether the installed image is signed\n"
 	"  cmdline  print the capture command line, for use with kexec-tools:\n"
 	"           kexec -s -p dumpling.img --append=\"$(dumpling cmdline)\"\n"
 	"\n"
 	"  -c CONFIG  default " DEFAULT_CONFIG "\n"
-	"  -i IMAGE   default " DEFAULT_IMAGE "\n"
+	"  -i IMAGE   default " DEFAULT_SIGNED_IMAGE " if installed, else\n"
+	"             " DEFAULT_IMAGE "\n"
 	"\n"
 	"exit status: 0 ok, 1 failure, 2 usage error\n";
 
@@ -144,6 +149,7 @@ static int cmd_status(void)
 		printf("crash image: unknown (no /sys/kernel/kexec_crash_size: kernel "
 		       "without kexec crash support)\n");
 		printf("reservation: none\n");
+		secureboot_status(stdout);
 		return 0;
 	}
 	printf("crash image: %s\n", rv.loaded ? "loaded" : "not loaded");
@@ -155,6 +161,7 @@ static int cmd_status(void)
 	else
 		printf("reservation: %s (address hidden: run as root)\n",
 		       human(rv.size, a, sizeof(a)));
+	secureboot_status(stdout);
 	return 0;
 }
 
@@ -200,12 +207,17 @@ static int cmd_load(const char *conf, const char *image, int legacy)
 	struct machine_facts mf;
 	struct overhead o;
 	struct dimage im;
-	char words[2048], err[1024], where[256], a[32], b[32], d[32];
+	struct lockdown_state ld;
+	struct pe_sig ps;
+	char words[2048], err[1024], where[256], a[32], b[32], d[32], why[1024];
 	uint64_t need, left;
 	int fd, r;
 
 	if (geteuid() != 0)
 		return fail("must be run as root");
+	lockdown_read(&ld);
+	if (legacy && secureboot_refuse_legacy(&ld, stderr) < 0)
+		return 1;
 	reservation_read(&rv);
 	if (!rv.supported && !rv.have_range)
 		return fail("no crash reservation: this kernel has no kexec crash support "
@@ -254,11 +266,24 @@ static int cmd_load(const char *conf, const char *image, int legacy)
 			image_free(&im);
 			return 1;
 		}
+		pe_sig_inspect(im.data, im.len, &ps);
+		secureboot_notice(&ld, image, &ps, stderr);
 		r = kexec_file_crash_load(fd, words);
 		close(fd);
-		if (r < 0)
+		if (r < 0) {
+			const char *m = secureboot_explain(-r, &ld, image, &ps, why, sizeof(why));
+			struct reservation after;
+
 			fprintf(stderr, "dumpling: kexec_file_load failed: %s\n",
-				kexec_explain(-r, 0));
+				m ? m : kexec_explain(-r, 0));
+			/* The kernel frees the loaded crash image before it checks the
+			 * new one: say so when a failed load left nothing loaded. */
+			reservation_read(&after);
+			if (rv.loaded && !after.loaded)
+				fprintf(stderr, "dumpling: the crash image that was loaded before "
+					"is gone too (the kernel drops it first): no crash image is "
+					"loaded now\n");
+		}
 		r = r < 0;
 	}
 	if (r == 0) {
@@ -303,7 +328,7 @@ int main(int argc, char **argv)
 		return usage(stderr, EXIT_USAGE);
 	}
 	if (!strcmp(cmd, "load"))
-		return cmd_load(conf, image, legacy);
+		return cmd_load(conf, have_i ? image : secureboot_default_image(), legacy);
 	if ((have_i || legacy) && strcmp(cmd, "load")) {
 		fprintf(stderr, "dumpling: -i and --legacy only apply to load\n");
 		return EXIT_USAGE;

@@ -2,13 +2,16 @@
  * mkimage: turns the linked capture image (build/dumpling.elf) into a file that
  * the kernel's kexec_file_load and kexec-tools both accept as a bzImage64.
  *
- *   [0, 1024)   MZ signature, then the x86 setup header at 0x1f1 (protocol 2.12)
- *   [1024, ...) the payload: the ELF's PT_LOAD bytes, loaded at a 4 KiB aligned
- *               address of the kernel's choosing; 64-bit entry at payload+0x200
+ *   [0, 1024)   MZ and a PE32+ header (tools/mkimage_pe.c), then the x86 setup
+ *               header at 0x1f1 (protocol 2.12)
+ *   [1024, ...) the payload: the ELF's PT_LOAD bytes, padded to 512 bytes, loaded
+ *               at a 4 KiB aligned address of the kernel's choosing; 64-bit
+ *               entry at payload+0x200
  *
  * init_size covers .bss too, so the kernel sets aside all the memory the image
- * will use inside the crash reservation. "MZ" at 0 and e_lfanew at 0x3c leave
- * room for a PE header, as Linux's EFI stub has, for signing later.
+ * will use inside the crash reservation. The PE header lets the file carry an
+ * Authenticode signature (`make sign`), which sbsign appends at the end: the
+ * kernel loads it with the payload, so init_size leaves room for it.
  */
 #include <err.h>
 #include <fcntl.h>
@@ -21,6 +24,7 @@
 #include <unistd.h>
 
 #include "arch/x86_64/bootparam.h"
+#include "tools/mkimage_pe.h"
 
 #define SETUP_SECTS 1
 #define SETUP_SIZE ((SETUP_SECTS + 1) * 512)
@@ -59,7 +63,7 @@ static uint64_t symbol_value(Elf *e, const char *name)
 
 int main(int argc, char **argv)
 {
-	uint64_t file_end = 0, mem_end = 0, init_size;
+	uint64_t file_end = 0, mem_end = 0, init_size, padded;
 	uint8_t *payload, setup[SETUP_SIZE];
 	size_t nphdr, i;
 	Elf *e;
@@ -107,12 +111,20 @@ int main(int argc, char **argv)
 		errx(1, "startup_64 is not at payload offset 0x%x", PAYLOAD_ENTRY64);
 	if (!memmem(payload, file_end, PAYLOAD_CMDLINE_MAGIC, 16))
 		errx(1, "no embedded command-line block in the payload");
-	init_size = (mem_end + 4095) & ~4095ull;
+	/* PE sections and the file are in whole 512-byte blocks; a signature
+	 * appended later must still lie inside init_size (it is signed, so it
+	 * cannot grow afterwards), and lands in .bss, which entry.S clears. */
+	padded = (file_end + PE_FILE_ALIGN - 1) & ~(uint64_t)(PE_FILE_ALIGN - 1);
+	init_size = mem_end > padded + PE_SIG_RESERVE ? mem_end : padded + PE_SIG_RESERVE;
+	init_size = (init_size + 4095) & ~4095ull;
+	payload = realloc(payload, padded);
+	if (!payload)
+		err(1, "realloc");
+	memset(payload + file_end, 0, padded - file_end);
+	file_end = padded;
 
 	memset(setup, 0, sizeof(setup));
-	setup[0] = 'M';
-	setup[1] = 'Z';
-	put32(setup + HDR_E_LFANEW, 0);
+	pe_header_write(setup, SETUP_SIZE, (uint32_t)file_end, (uint32_t)init_size);
 	setup[HDR_SETUP_SECTS] = SETUP_SECTS;
 	put32(setup + HDR_SYSSIZE, (uint32_t)((file_end + 15) / 16));
 	put16(setup + HDR_VID_MODE, 0xffff);

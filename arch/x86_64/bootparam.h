@@ -8,7 +8,7 @@
 #define ARCH_BOOTPARAM_H
 
 /* Setup header, in the image file. */
-#define HDR_E_LFANEW		0x03c	/* u32: PE header offset, 0 until we sign */
+#define HDR_E_LFANEW		0x03c	/* u32: PE header offset (tools/mkimage_pe.c) */
 #define HDR_SETUP_SECTS		0x1f1	/* u8 */
 #define HDR_SYSSIZE		0x1f4	/* u32: payload size / 16 */
 #define HDR_VID_MODE		0x1fa	/* u16 */
