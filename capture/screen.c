@@ -10,6 +10,7 @@ static uint16_t u16at(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t u32at(const uint8_t *p) { return u16at(p) | (uint32_t)u16at(p + 2) << 16; }
 
 /* screen_info fields (include/uapi/linux/screen_info.h). */
+#define SI_MODE		0x06
 #define SI_COLS		0x07
 #define SI_LINES	0x0e
 #define SI_TYPE		0x0f
@@ -106,24 +107,36 @@ static int fb_mode(const uint8_t *si, uint8_t type, struct screen_mode *m, char 
 	return 0;
 }
 
+/*
+ * The boot code leaves orig_video_isVGA at 1 (VGA) or 0 (EGA/CGA) for a text
+ * mode, as vgacon reads it, and puts VIDEO_TYPE_VLFB or VIDEO_TYPE_EFI there
+ * for a framebuffer; the VIDEO_TYPE_* text values are accepted too.
+ */
 int screen_mode_from_info(const uint8_t *si, struct screen_mode *m, char *why, size_t n)
 {
 	uint8_t type = si[SI_TYPE];
 
 	memset(m, 0, sizeof(*m));
 	switch (type) {
+	case 0:
+	case 1:
 	case VIDEO_TYPE_CGA:
 	case VIDEO_TYPE_EGAC:
 	case VIDEO_TYPE_VGAC:
+		if (si[SI_COLS] == 0) {
+			snprintf(why, n, "screen_info describes no screen");
+			return -1;
+		}
+		if (si[SI_MODE] == 7) {
+			snprintf(why, n, "monochrome text mode 7 is not drawn");
+			return -1;
+		}
 		return text_mode(si, m, why, n);
 	case VIDEO_TYPE_VLFB:
 	case VIDEO_TYPE_EFI:
 		return fb_mode(si, type, m, why, n);
-	case 0:
-		snprintf(why, n, "screen_info describes no screen");
-		return -1;
 	default:
-		snprintf(why, n, "video type 0x%02x is not drawn (monochrome or unknown)", type);
+		snprintf(why, n, "video type 0x%02x is not drawn", type);
 		return -1;
 	}
 }

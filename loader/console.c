@@ -52,7 +52,8 @@ static int parse_hex(const char *s, const char *e, uint64_t *out)
  * 9600, 57600e7r. A rate above what the PC clock gives belongs to a UART
  * with another clock: keep what the kernel set rather than guess.
  */
-static int parse_options(const char *s, const char *e, struct uart_spec *u, char *why, size_t n)
+static int parse_options(const char *v, const char *s, const char *e, struct uart_spec *u,
+			 char *why, size_t n)
 {
 	const char *d = s;
 	uint64_t baud;
@@ -60,8 +61,8 @@ static int parse_options(const char *s, const char *e, struct uart_spec *u, char
 	while (d < e && *d >= '0' && *d <= '9')
 		d++;
 	if (parse_dec(s, d, 10000000, &baud) || baud < 50) {
-		snprintf(why, n, "'%.*s': expected BAUD[PARITY[BITS[FLOW]]] such as 115200n8",
-			 (int)(e - s), s);
+		snprintf(why, n, "'%s': expected BAUD[PARITY[BITS[FLOW]]] such as 115200n8 after "
+			 "the port", v);
 		return -1;
 	}
 	u->baud = baud > UART_BASE_BAUD ? 0 : (uint32_t)baud;
@@ -71,7 +72,7 @@ static int parse_options(const char *s, const char *e, struct uart_spec *u, char
 		char p = *d >= 'A' && *d <= 'Z' ? (char)(*d - 'A' + 'a') : *d;
 
 		if (p != 'n' && p != 'o' && p != 'e') {
-			snprintf(why, n, "'%.*s': parity must be n, o or e", (int)(e - s), s);
+			snprintf(why, n, "'%s': parity must be n, o or e", v);
 			return -1;
 		}
 		u->parity = p;
@@ -79,7 +80,7 @@ static int parse_options(const char *s, const char *e, struct uart_spec *u, char
 	}
 	if (d < e) {
 		if (*d < '5' || *d > '8') {
-			snprintf(why, n, "'%.*s': data bits must be 5..8", (int)(e - s), s);
+			snprintf(why, n, "'%s': data bits must be 5..8", v);
 			return -1;
 		}
 		u->bits = (uint8_t)(*d - '0');
@@ -88,8 +89,7 @@ static int parse_options(const char *s, const char *e, struct uart_spec *u, char
 	if (d < e && *d == 'r')
 		d++;			/* RTS/CTS: the image polls and never waits on CTS */
 	if (d != e) {
-		snprintf(why, n, "'%.*s': unexpected '%.*s' after the options", (int)(e - s), s,
-			 (int)(e - d), d);
+		snprintf(why, n, "'%s': unexpected '%.*s' after the options", v, (int)(e - d), d);
 		return -1;
 	}
 	return 0;
@@ -128,7 +128,7 @@ int linux_console_parse(const char *v, struct uart_spec *u, char *why, size_t n)
 		}
 		u->type = UART_IO;
 		u->addr = std_ports[idx];
-		if (comma && parse_options(comma + 1, end, u, why, n))
+		if (comma && parse_options(v, comma + 1, end, u, why, n))
 			return -1;
 		return check(u, v, why, n);
 	}
@@ -184,7 +184,7 @@ int linux_console_parse(const char *v, struct uart_spec *u, char *why, size_t n)
 		if (f) {
 			const char *g = strchr(f + 1, ',');
 
-			if (parse_options(f + 1, g ? g : end, u, why, n))
+			if (parse_options(v, f + 1, g ? g : end, u, why, n))
 				return -1;
 			if (g)
 				u->baud = 0;	/* a UART clock follows: not the PC's; keep */
