@@ -78,6 +78,13 @@ def main():
             print("qmon: %s" % c, file=sys.stderr)
             s.sendall(c.encode() + b"\n")
             if c == "quit":
+                # Stay until QEMU closes the socket: closing first can drop the line.
+                try:
+                    s.settimeout(30)
+                    while s.recv(65536):
+                        pass
+                except OSError:
+                    pass
                 return 0
             reply = read_prompt(s, deadline + 60).decode("utf-8", "replace")
             # The monitor echoes the line with cursor escapes; keep what follows it.
