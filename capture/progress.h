@@ -20,6 +20,17 @@ struct progress {
 #define GLYPH_FULL_BLOCK  '\x01'
 #define GLYPH_LIGHT_SHADE '\x02'
 
+/*
+ * The dump loops' meter: progress_update() after every so many pages tells
+ * port_progress() four times a second and logs the "Copying data" line every
+ * 3 s, and always when last is set. Rates count 4 KiB pages read.
+ */
+struct progress_meter {
+	uint64_t t0, last_bar, last_line;
+};
+void progress_start(struct progress_meter *m);
+void progress_update(struct progress_meter *m, uint64_t done, uint64_t total, int last);
+
 /* "Copying data : [ 42.1 %] 80.2 MB/s eta 5s", as makedumpfile prints it. */
 void progress_line(const struct progress *p, char *buf, size_t n);
 
