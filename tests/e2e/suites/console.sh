@@ -20,6 +20,7 @@
 # An MMIO UART is not tested here: QEMU's x86 machines have none (isa-serial
 # and pci-serial both decode I/O ports), so the mmio/mmio32 forms and SPCR are
 # covered by the unit tests (test_loader_console, test_console_spec).
+# E2E_FULL=1 runs everything again on Debian's 6.12 kernel.
 # Usage: suites/console.sh
 set -uo pipefail
 
@@ -158,6 +159,18 @@ else
 	check "gop: after the dump the screen holds the summary line" \
 		has_summary "$E2E_OUT/gop-after.txt" "$out/serial.log" "${cols:-0}"
 	check "gop: after the dump the bar shows 100.0 %" [ "$(bar_pct "$E2E_OUT/gop-after.txt")" = 100.0 ]
+fi
+
+# ---- the same on 6.12 (E2E_FULL=1) --------------------------------------------------
+if [ -n "${E2E_FULL:-}" ] && [ -z "${CONSOLE_SUITE_INNER:-}" ]; then
+	while IFS= read -r l; do
+		case $l in
+		PASS:*) pass "6.12: ${l#PASS: }" ;;
+		FAIL:*) fail "6.12: ${l#FAIL: }" ;;
+		*) echo "$l" ;;
+		esac
+	done < <(CONSOLE_SUITE_INNER=1 E2E_KERNEL_PKG=linux-image-6.12-cloud-amd64 \
+		E2E_OUT="$E2E_OUT/6.12" bash "$0" 2>&1 | grep -vE '^[0-9]+ passed, [0-9]+ failed$')
 fi
 
 e2e_summary
