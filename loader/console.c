@@ -196,6 +196,82 @@ int linux_console_parse(const char *v, struct uart_spec *u, char *why, size_t n)
 	return 0;
 }
 
+/*
+ * x86's earlyprintk=[serial,][ttyS0|ttyS1|0xPORT][,BAUD][,keep], or vga/efi
+ * (arch/x86/kernel/early_printk.c: COM1 and 9600 when left out). Returns as
+ * linux_console_parse() does.
+ */
+int earlyprintk_parse(const char *v, struct uart_spec *u, char *why, size_t n)
+{
+	char buf[128], *f[4], *p;
+	int nf = 0, i = 0;
+	uint64_t x;
+
+	memset(u, 0, sizeof(*u));
+	if (strlen(v) >= sizeof(buf)) {
+		snprintf(why, n, "earlyprintk='%.40s...': too long", v);
+		return -1;
+	}
+	strcpy(buf, v);
+	for (p = buf; nf < 4; ) {
+		f[nf++] = p;
+		p = strchr(p, ',');
+		if (!p)
+			break;
+		*p++ = 0;
+	}
+	if (p) {
+		snprintf(why, n, "earlyprintk='%s': too many fields", v);
+		return -1;
+	}
+	if (nf > 1 && !strcmp(f[nf - 1], "keep"))
+		nf--;
+	if (!strcmp(f[0], "vga") || !strcmp(f[0], "efi")) {
+		if (nf == 1)
+			return 2;
+		snprintf(why, n, "earlyprintk='%s': unexpected fields", v);
+		return -1;
+	}
+	u->type = UART_IO;
+	u->addr = 0x3f8;
+	u->baud = 9600;
+	u->parity = 'n';
+	u->bits = 8;
+	if (!strcmp(f[0], "serial"))
+		i = 1;
+	else if (strncmp(f[0], "ttyS", 4)) {
+		snprintf(why, n, "earlyprintk='%s' is not a console the capture image can drive", v);
+		return 0;
+	}
+	if (i < nf && !strncmp(f[i], "ttyS", 4)) {
+		if (strcmp(f[i], "ttyS0") && strcmp(f[i], "ttyS1")) {
+			snprintf(why, n, "earlyprintk='%s': only ttyS0 and ttyS1 are known to it", v);
+			return -1;
+		}
+		u->addr = f[i][4] == '0' ? 0x3f8 : 0x2f8;
+		i++;
+	} else if (i < nf && !strncmp(f[i], "0x", 2)) {
+		if (parse_hex(f[i], f[i] + strlen(f[i]), &u->addr)) {
+			snprintf(why, n, "earlyprintk='%s': the port must be 0x hex", v);
+			return -1;
+		}
+		i++;
+	}
+	if (i < nf) {
+		if (parse_dec(f[i], f[i] + strlen(f[i]), 10000000, &x) || x < 50) {
+			snprintf(why, n, "earlyprintk='%s': expected a baud rate", v);
+			return -1;
+		}
+		u->baud = x > UART_BASE_BAUD ? 0 : (uint32_t)x;
+		i++;
+	}
+	if (i != nf) {
+		snprintf(why, n, "earlyprintk='%s': unexpected '%s'", v, f[i]);
+		return -1;
+	}
+	return check(u, v, why, n);
+}
+
 /* ---- ACPI SPCR ---------------------------------------------------------------- */
 
 int spcr_parse(const uint8_t *t, size_t len, struct uart_spec *u, char *why, size_t n)
@@ -320,6 +396,19 @@ int console_auto(const char *cmd, const uint8_t *spcr, size_t spcr_len, struct c
 		word[k] = 0;
 		is_console = !strncmp(word, "console=", 8);
 		is_earlycon = !strncmp(word, "earlycon=", 9);
+		if (!strncmp(word, "earlyprintk=", 12)) {
+			r = earlyprintk_parse(word + 12, &u, why, sizeof(why));
+			if (r < 0) {
+				snprintf(err, n, "the kernel's %s; or set dumpling_console in the config",
+					 why);
+				return -1;
+			}
+			if (r == 0)
+				note(notes, notes_len, "%s (skipped)\n", why, "");
+			if (r == 1 && add(out, &u, word, err, n))
+				return -1;
+			continue;
+		}
 		if (!strcmp(word, "earlycon")) {
 			spcr_wanted = 1;	/* earlycon without a value: the SPCR console */
 			continue;

@@ -21,6 +21,9 @@
  */
 int linux_console_parse(const char *v, struct uart_spec *u, char *why, size_t n);
 
+/* x86's earlyprintk= value; returns as linux_console_parse(). */
+int earlyprintk_parse(const char *v, struct uart_spec *u, char *why, size_t n);
+
 /*
  * ACPI SPCR. Returns 1 with *u for a 16550-compatible UART, 0 for one the
  * image cannot drive (why says which), -1 if the table is malformed.
@@ -28,7 +31,8 @@ int linux_console_parse(const char *v, struct uart_spec *u, char *why, size_t n)
 int spcr_parse(const uint8_t *t, size_t len, struct uart_spec *u, char *why, size_t n);
 
 /*
- * auto: from the kernel command line and the SPCR table (NULL if none).
+ * auto: from the kernel command line (console=, then earlycon= and x86's
+ * earlyprintk=) and the SPCR table (NULL if none).
  * Skipped consoles are described in notes (one line each). Returns 0 or -1.
  */
 int console_auto(const char *kernel_cmdline, const uint8_t *spcr, size_t spcr_len,

@@ -215,6 +215,47 @@ int main(void)
 	result("tty0,115200", -1);
 	result("tty99", -1);
 
+	/* ---- x86 earlyprintk= ---- */
+	{
+		static const struct { const char *v; int r; const char *want; } ep[] = {
+			{ "serial", 1, "io@0x3f8:9600n8" },
+			{ "serial,ttyS1,115200", 1, "io@0x2f8:115200n8" },
+			{ "ttyS1,57600,keep", 1, "io@0x2f8:57600n8" },
+			{ "ttyS0", 1, "io@0x3f8:9600n8" },
+			{ "serial,0x3e8,38400", 1, "io@0x3e8:38400n8" },
+			{ "serial,ttyS0,921600", 1, "io@0x3f8" },
+			{ "vga", 2, NULL },
+			{ "efi,keep", 2, NULL },
+			{ "dbgp", 0, NULL },
+			{ "pciserial,00:18.1,115200", 0, NULL },
+			{ "serial,ttyS2", -1, NULL },
+			{ "serial,ttyS1,fast", -1, NULL },
+			{ "serial,0xzz", -1, NULL },
+			{ "serial,ttyS1,115200,keep,x", -1, NULL },
+			{ "vga,ttyS0", -1, NULL },
+		};
+		for (size_t i = 0; i < sizeof(ep) / sizeof(ep[0]); i++) {
+			struct console_spec c = { 0 };
+			char buf[64] = "";
+			int r = earlyprintk_parse(ep[i].v, &c.uart[0], why, sizeof(why));
+
+			if (r == 1) {
+				c.nr_uarts = 1;
+				console_spec_format(&c, buf, sizeof(buf));
+			}
+			if (r != ep[i].r || (ep[i].want && strcmp(buf, ep[i].want)) ||
+			    (r <= 0 && !strstr(why, ep[i].v))) {
+				CHECK(!"earlyprintk_parse");
+				fprintf(stderr, "  \"%s\": %d %s %s\n", ep[i].v, r, buf, why);
+			} else {
+				CHECK(1);
+			}
+		}
+	}
+	auto_ok("earlyprintk=serial,ttyS1,115200 console=tty0", NULL, 0, "io@0x2f8:115200n8,screen");
+	auto_ok("console=ttyS1,57600 earlyprintk=ttyS1,115200", NULL, 0, "io@0x2f8:57600n8,screen");
+	auto_bad("earlyprintk=serial,ttyS7", NULL, 0, "earlyprintk='serial,ttyS7'");
+
 	/* ---- SPCR ---- */
 	tl = spcr(t, 0, 1, 1, 0x2f8, 6);
 	spcr_ok(t, tl, "io@0x2f8:57600n8");
