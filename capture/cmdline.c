@@ -21,6 +21,7 @@ void config_defaults(struct capture_config *c)
 	c->final_action = ACTION_REBOOT;
 	memcpy(c->path, "/var/crash", sizeof("/var/crash"));
 	c->host_ip = 0x7f000001;
+	console_spec_default(&c->console);
 }
 
 const char *action_name(enum action a)
@@ -577,6 +578,10 @@ static int parse_option(struct span opt, struct span v, int has_val,
 	} else if (name_is(opt, "final_action")) {
 		*expect = "reboot, halt or poweroff";
 		return parse_action(v, &c->final_action);
+	} else if (name_is(opt, "console")) {
+		*expect = "none, or screen and up to 4 of io@0xPORT[:BAUDpb], mmio@0xADDR[:BAUDpb], "
+			  "mmio32@0xADDR[:BAUDpb], separated by commas (docs/console.md)";
+		return console_spec_parse(v.p, v.len, &c->console);
 	} else {
 		/* A newer loader may know options we do not: say so, go on. */
 		port_log("dumpling: ignoring unknown option dumpling.%.*s\n",

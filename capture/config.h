@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capture/console_spec.h"
+
 enum target_kind { TARGET_NONE, TARGET_RAW, TARGET_EXT4, TARGET_NFS };
 enum action { ACTION_REBOOT, ACTION_HALT, ACTION_POWEROFF };
 enum compress { COMPRESS_NONE, COMPRESS_ZSTD };
@@ -59,6 +61,7 @@ struct capture_config {
 	enum compress compress;
 	enum dump_format format;
 	enum action failure_action, final_action;
+	struct console_spec console;	/* dumpling.console=; default COM1 and the screen */
 };
 
 void config_defaults(struct capture_config *c);

@@ -7,6 +7,7 @@
 #include "capture/bitmap.h"
 #include "capture/page.h"
 #include "capture/elfout.h"
+#include "capture/progress.h"
 
 #define B		4096u
 #define CYCLE_BYTES	(KDUMP_CYCLE_PFNS / 8)
@@ -48,6 +49,8 @@ struct ew {
 	struct seg seg;
 	uint64_t run, run_bytes;	/* excluded pieces since the last kept one */
 	int count;			/* count this PT_LOAD in the statistics */
+	struct progress_meter meter;	/* pass 2: RAM pages visited of total_pages */
+	uint64_t total_pages;
 };
 
 /* ---- bitmap of one cycle, as the kdump writer builds it --------------------- */
@@ -237,7 +240,8 @@ static int do_load(struct ew *w, const struct elf_load *l)
 		int bad, keep = piece(w, l, pa, len, &bad);
 
 		if (w->count) {
-			st->ram_pages++;
+			if ((++st->ram_pages & 1023) == 0)
+				progress_update(&w->meter, st->ram_pages, w->total_pages, 0);
 			if (keep == 1)
 				st->kept++;
 			else if (keep < 0)
@@ -371,7 +375,15 @@ int elf_write(struct elfcore *ec, const struct kdump_opts *o, struct sink *out,
 
 	w.writing = 1;
 	w.pos = w.data_pos = w.durable = need;
+	/* The pieces do_load() counts: every page RAM's PT_LOADs touch. */
+	for (unsigned i = 0; i < ec->nr_loads; i++)
+		if (ec->loads[i].vaddr < KERNEL_MAP_BASE && ec->loads[i].memsz)
+			w.total_pages += ((ec->loads[i].paddr + ec->loads[i].memsz + 4095) >> 12) -
+					 (ec->loads[i].paddr >> 12);
+	progress_start(&w.meter);
 	r = pass(&w);
+	if (!r)
+		progress_update(&w.meter, st->ram_pages, w.total_pages, 1);
 	if (!r)
 		r = data_flush(&w);
 	if (r)

@@ -33,13 +33,13 @@
 
 #include "capture/bitmap.h"
 #include "capture/page.h"
+#include "capture/progress.h"
 #include "capture/kdump.h"
 #include "capture/vmcoreinfo.h"
 
 #define B		KDUMP_BLOCK_SIZE
 #define CYCLE_BYTES	(KDUMP_CYCLE_PFNS / 8)
 #define DESC_PER_BUF	(KDUMP_DESC_BUF / sizeof(struct kdump_page_desc))
-#define PROGRESS_NS	3000000000ull
 #define MAX_LOGGED_BAD	8
 
 _Static_assert(KDUMP_DESC_BUF % sizeof(struct kdump_page_desc) == 0, "whole descriptors");
@@ -74,7 +74,8 @@ struct writer {
 	uint64_t zero_off;
 	int nospace;			/* the sink is full: no more data */
 
-	uint64_t t0, last_progress, done;
+	uint64_t t0, done;
+	struct progress_meter meter;
 };
 
 /* ---- bitmaps -------------------------------------------------------------- */
@@ -419,21 +420,7 @@ static int dump_page(struct writer *w, uint64_t pfn, uint64_t idx)
 
 static void progress(struct writer *w, int last)
 {
-	uint64_t now = port_now_ns(), el = now - w->t0, total = w->num_dumpable;
-	uint64_t pct10, rate10, pps, eta, ms;
-
-	if (!last && now - w->last_progress < PROGRESS_NS)
-		return;
-	w->last_progress = now;
-	pct10 = total ? w->done * 1000 / total : 1000;
-	ms = el / 1000000 ? el / 1000000 : 1;
-	rate10 = w->done * B * 10 / (el / 1000 ? el / 1000 : 1);	/* bytes/us = MB/s */
-	pps = w->done * 1000 / ms;
-	eta = pps ? (total - w->done) / pps : 0;
-	port_log("Copying data : [%3llu.%llu %%] %llu.%llu MB/s eta %llus\n",
-		 (unsigned long long)(pct10 / 10), (unsigned long long)(pct10 % 10),
-		 (unsigned long long)(rate10 / 10), (unsigned long long)(rate10 % 10),
-		 (unsigned long long)eta);
+	progress_update(&w->meter, w->done, w->num_dumpable, last);
 }
 
 /* ---- the two passes ------------------------------------------------------- */
@@ -654,7 +641,8 @@ int kdump_write(struct elfcore *ec, const struct kdump_opts *o, struct sink *out
 	w.o = o;
 	w.out = out;
 	w.st = st;
-	w.t0 = w.last_progress = port_now_ns();
+	w.t0 = port_now_ns();
+	progress_start(&w.meter);
 	r = alloc_buffers(&w, a);
 	if (r)
 		goto done;

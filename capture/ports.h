@@ -52,4 +52,9 @@ uint64_t port_now_ns(void);                      /* monotonic */
 void port_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void port_vlog(const char *fmt, va_list ap);
 
+/* The dump loop's progress, a few times a second: the image draws it as a
+ * bar on the screen's bottom line; host tools ignore it. */
+struct progress;
+void port_progress(const struct progress *p);
+
 #endif

@@ -121,6 +121,27 @@ static int do_dumpling_timeout(struct directive_ctx *x, int argc, char **argv)
 	return 0;
 }
 
+/* dumpling_console auto | none | CONSOLE...: kept as words, checked by
+ * loader/console.c when the command line is built. */
+static int do_dumpling_console(struct directive_ctx *x, int argc, char **argv)
+{
+	size_t k = 0;
+
+	for (int i = 1; i < argc; i++) {
+		size_t l = strlen(argv[i]);
+
+		if (k + l + 2 > sizeof(x->c->console))
+			return conf_error(x, "dumpling_console: too long");
+		if ((!strcmp(argv[i], "auto") || !strcmp(argv[i], "none")) && argc > 2)
+			return conf_error(x, "dumpling_console: '%s' must be the only word", argv[i]);
+		if (k)
+			x->c->console[k++] = ' ';
+		memcpy(x->c->console + k, argv[i], l + 1);
+		k += l;
+	}
+	return 0;
+}
+
 static int do_failure_action(struct directive_ctx *x, int argc, char **argv)
 {
 	return parse_action(x, argv[0], argv[1], &x->c->failure_action);
@@ -255,6 +276,7 @@ static const struct directive directives[] = {
 	{ "nfs",		1, 1,	do_nfs,			1 },
 	{ "path",		1, 1,	do_path,		0 },
 	{ "dumpling_timeout",	1, 1,	do_dumpling_timeout,	0 },
+	{ "dumpling_console",	1, -1,	do_dumpling_console,	0 },
 };
 #define NDIRECTIVES (sizeof(directives) / sizeof(directives[0]))
 
@@ -330,6 +352,8 @@ static int parse_line(struct directive_ctx *x, char *line, int *target_line)
 			continue;
 		if (nargs < d->min_args || (d->max_args >= 0 && nargs > d->max_args))
 			return conf_error(x, "%s: expected %s", d->name,
+					  d->handle == do_dumpling_console ?
+					  "auto, none, or consoles such as ttyS1,57600 screen" :
 					  d->max_args < 0 ? "a program and its options" :
 					  "one value");
 		if (x->c->line_of[i])

@@ -24,6 +24,7 @@ struct loader_config {
 	char nfs[512];			/* nfs SERVER:/EXPORT */
 	char path[256];			/* path: dump directory (below the export or fs root) */
 	uint32_t timeout_s;		/* dumpling_timeout: give up after this; 0: default */
+	char console[512];		/* dumpling_console words; "" is auto (loader/console.c) */
 };
 
 void loader_config_defaults(struct loader_config *c);

@@ -14,6 +14,7 @@
 #include "arch/x86_64/bootparam.h"
 #include "loader/cmdline.h"
 #include "loader/config.h"
+#include "loader/console.h"
 #include "loader/image.h"
 #include "loader/kexec.h"
 #include "loader/ext4.h"
@@ -93,13 +94,16 @@ static int config_and_cmdline(const char *conf, struct loader_config *c, struct 
 			return fail(err);
 		if (nfs_cmdline(c, &nfs_net, cmdline, n) < 0)
 			return fail("the capture command line is too long");
-		return 0;
+		goto consoles;
 	}
 	if (c->target == TARGET_EXT4 ? ext4_target_resolve(c, t, err, sizeof(err)) < 0
 				      : resolve_target(c->raw_dev, t, err, sizeof(err)) < 0)
 		return fail(err);
 	if (build_cmdline(c, t, cmdline, n) < 0)
 		return fail("the capture command line is too long");
+consoles:
+	if (console_append_word(c->console, cmdline, n, err, sizeof(err)) < 0)
+		return fail(err);
 	return 0;
 }
 

@@ -26,3 +26,9 @@ void port_log(const char *fmt, ...)
 	port_vlog(fmt, ap);
 	va_end(ap);
 }
+
+/* Host tools print the "Copying data" lines; there is no bar to draw. */
+void port_progress(const struct progress *p)
+{
+	(void)p;
+}

@@ -9,12 +9,12 @@
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/bootparam.h"
 #include "arch/x86_64/clock.h"
+#include "arch/x86_64/console.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/irq.h"
 #include "arch/x86_64/machine.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/platform.h"
-#include "arch/x86_64/serial.h"
 #include "capture/arena.h"
 #include "capture/config.h"
 #include "capture/dump.h"
@@ -108,7 +108,6 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 	int have_log;
 
 	cpu_init();
-	serial_init();
 	clock_init();
 	arena_init(&dma_arena, dma_space, sizeof(dma_space));
 
@@ -132,6 +131,7 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 	config_defaults(&cfg);
 	if (cmdline_parse(cmdline, &cfg, err, sizeof(err)))
 		machine_fail(err);
+	console_plan(&cfg.console);
 	failure_action = cfg.failure_action;
 	acpi_set_rsdp(cfg.acpi_rsdp ? cfg.acpi_rsdp :
 		      bp ? *(const uint64_t *)(boot_params + BP_ACPI_RSDP_ADDR) : 0);
@@ -142,6 +142,9 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 	arena_init(&capture_arena, capture_space, sizeof(capture_space));
 	if (capture_prepare(&cap, &cfg, &mem, cfg.elfcorehdr_addr, &capture_arena))
 		machine_fail("the crashed kernel's ELF core header is unusable (see above)");
+	/* Only now can an MMIO console be checked against the crashed kernel's RAM. */
+	console_start(&cfg.console, bp ? boot_params : NULL, &cap.ec, image_base,
+		      (uint64_t)(uintptr_t)__image_end);
 
 	/* The panic reason reaches the console even if every target fails. */
 	have_log = printk_show(&klog, &cap.ec, NULL) == 0;

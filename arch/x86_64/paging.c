@@ -173,6 +173,22 @@ void *mmio_map(uint64_t phys, uint64_t size)
 	return (void *)(uintptr_t)phys;
 }
 
+/*
+ * A framebuffer: large pages where they fit (a 4K screen is 32 MiB), write-
+ * combining if the PAT the crashed kernel left has WC at index 1 (Linux puts
+ * it there), else uncached. Scrolling redraws most of the screen, and
+ * uncached writes to video memory are slow on real machines.
+ */
+void *fb_map(uint64_t phys, uint64_t size)
+{
+	uint64_t pat = rdmsr(0x277), attr = (pat >> 8 & 7) == 1 ? PTE_PWT : PTE_PCD | PTE_PWT;
+
+	if (map_range(phys, size, attr))
+		return NULL;
+	write_cr3((uint64_t)root);
+	return (void *)(uintptr_t)phys;
+}
+
 int paging_pool_used(void)
 {
 	return pool_used;

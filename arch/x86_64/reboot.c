@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "arch/x86_64/acpi.h"
+#include "arch/x86_64/console.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/machine.h"
@@ -69,6 +70,7 @@ void machine_action(enum action a)
 
 void machine_fail(const char *why)
 {
+	console_fallback();	/* failing before the consoles started: say so on the UARTs */
 	port_log("dumpling: dump failed: %s; running failure_action %s\n", why,
 		 action_name(failure_action));
 	machine_action(failure_action);

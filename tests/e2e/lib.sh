@@ -21,6 +21,9 @@
 #   E2E_ECHO=1         also show the serial console while QEMU runs
 #   E2E_CONF_TARGET    the target line of /etc/dumpling.conf (raw $E2E_GUEST_DISK)
 #   E2E_QEMU_EXTRA     extra QEMU arguments, e.g. a network card
+#   E2E_CONSOLE        the production kernel's console= words (console=ttyS0)
+#   E2E_DISPLAY        QEMU's display arguments (-nographic); with anything else
+#                      name the serial ports and monitor in E2E_QEMU_EXTRA
 #   E2E_DISK_TEMPLATE  a disk image to start each boot from (a copy), instead
 #                      of an empty E2E_DISK_SIZE disk
 #   E2E_NVME_OPTS      appended to the nvme device, e.g. ,logical_block_size=4096
@@ -50,6 +53,8 @@ E2E_CAPTURE_DONE_RE=${E2E_CAPTURE_DONE_RE:-dumped [0-9]+ pages}
 E2E_CAPTURE_BAD_RE=${E2E_CAPTURE_BAD_RE:-dump is incomplete|dump failed|fatal: cpu exception}
 E2E_ECHO=${E2E_ECHO:-}
 E2E_QEMU_EXTRA=${E2E_QEMU_EXTRA:-}
+E2E_CONSOLE=${E2E_CONSOLE:-console=ttyS0}
+E2E_DISPLAY=${E2E_DISPLAY:--nographic}
 
 case $E2E_DISK_BUS in
 virtio)	E2E_GUEST_DISK=/dev/vda
@@ -153,9 +158,9 @@ e2e_boot() {
 	fi
 	local cmd=(timeout -k 10 "$E2E_TIMEOUT" qemu-system-x86_64
 		-accel tcg -cpu max -m "$E2E_MEM" -smp "$E2E_SMP"
-		-nographic -no-reboot
+		$E2E_DISPLAY -no-reboot
 		-kernel "$KERNEL_VMLINUZ" -initrd "$initrd"
-		-append "console=ttyS0 crashkernel=$ck panic=-1 dtest=$mode dtest.disk=$E2E_GUEST_DISK $E2E_APPEND"
+		-append "$E2E_CONSOLE crashkernel=$ck panic=-1 dtest=$mode dtest.disk=$E2E_GUEST_DISK $E2E_APPEND"
 		-drive "file=$out/disk.img,if=none,id=d0,format=raw")
 	local dev
 	read -ra dev <<<"$E2E_DISK_DEVICE $E2E_QEMU_EXTRA"
