@@ -134,7 +134,7 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 		machine_fail(err);
 	failure_action = cfg.failure_action;
 	acpi_set_rsdp(cfg.acpi_rsdp ? cfg.acpi_rsdp :
-		      bp ? *(const uint64_t *)(boot_params + BP_ACPI_RSDP_ADDR) : 0);
+		      acpi_rsdp_from_boot_params(bp ? boot_params : NULL));
 	if (!cfg.have_elfcorehdr)
 		machine_fail("no elfcorehdr= on the command line: load the image with "
 			     "`dumpling load` or `kexec -p`, which add it");
