@@ -69,6 +69,7 @@ run_case() {
 		return 1
 	fi
 	e2e_boot dumpling "$out"
+	local before=$E2E_FAILED
 	e2e_check_boot "$name" "$out"
 	check "$name: the second disk, not the target, is byte-identical (sha256)" \
 		[ "$(sha256sum <"$out.other/other.img" | cut -d' ' -f1)" = "$(cat "$out.other/other.sha")" ]
@@ -78,13 +79,47 @@ run_case() {
 	e2e_crash "$name" "$out/vmcore" "$out"
 	grep -a '^iommu' "$out/serial.log" | sed "s/^/$name: console: /"
 	[ -n "${E2E_KEEP_DISK:-}" ] || rm -rf "$out/disk.img" "$out/vmcore" "$out.other"
+	[ "$E2E_FAILED" = "$before" ]
+}
+
+# check_line NAME ERE: the capture image's console has a line matching ERE.
+check_line() {
+	check "$1: console: /$2/" grep -aqE "$2" "$E2E_OUT/$1/serial.log"
+}
+
+# accepted_bit LOG N: the virtio driver accepted feature bit N.
+accepted_bit() {
+	local f
+	f=$(grep -aoE 'device features 0x[0-9a-f]+, accepted 0x[0-9a-f]+' "$1" | tail -n 1 |
+		sed 's/.*accepted //')
+	[ -n "$f" ] && (( (f >> $2) & 1 ))
 }
 
 mkdir -p "$E2E_OUT"
 for r in "${runs[@]}"; do
 	case $r in
 	vtd)
-		run_case vtd linux-image-cloud-amd64 nvme "$Q35 $VTD"
+		run_case vtd linux-image-cloud-amd64 nvme "$Q35 $VTD" &&
+			check_line vtd "iommu dmar0 at 0xfed90000: legacy mode, translation on, queued invalidation on, interrupt remapping on; 0000:00:03.0 was in domain [0-9]+; now an identity map of .* invalidation queue replaced"
+		;;
+	vtd-sm)
+		run_case vtd-sm linux-image-cloud-amd64 virtio "$Q35 $VTD,x-scalable-mode=on" &&
+			check_line vtd-sm "iommu dmar0 at 0xfed90000: scalable mode, translation on, queued invalidation on.*; 0000:00:03.0 was in domain [0-9]+; now an identity map" &&
+			check "vtd-sm: virtio-blk accepted VIRTIO_F_ACCESS_PLATFORM (feature 33)" \
+				accepted_bit "$E2E_OUT/vtd-sm/serial.log" 33
+		;;
+	pt)
+		run_case pt linux-image-cloud-amd64 nvme "$Q35 $VTD" iommu=pt &&
+			check "pt: the production kernel ran with an identity (pass-through) default domain" \
+				grep -aq "iommu: Default domain type: Passthrough" "$E2E_OUT/pt/serial.log" &&
+			check_line pt "iommu dmar0 at 0xfed90000: legacy mode, translation on.*; 0000:00:03.0 was in domain [0-9]+; now an identity map"
+		;;
+	amd)
+		run_case amd linux-image-amd64 nvme "$Q35 -device amd-iommu" &&
+			check_line amd "iommu amd-vi0 at 0x[0-9a-f]+: AMD-Vi, translation on; 0000:00:0[0-9].0 was in domain [0-9]+; now pass-through"
+		;;
+	nvme-only)
+		run_case nvme-only linux-image-cloud-amd64 nvme "$Q35"
 		;;
 	*)
 		fail "unknown run $r"
