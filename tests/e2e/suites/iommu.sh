@@ -100,7 +100,8 @@ for r in "${runs[@]}"; do
 	case $r in
 	vtd)
 		run_case vtd linux-image-cloud-amd64 nvme "$Q35 $VTD" &&
-			check_line vtd "iommu dmar0 at 0xfed90000: legacy mode, translation on, queued invalidation on, interrupt remapping on; 0000:00:03.0 was in domain [0-9]+; now an identity map of .* invalidation queue replaced"
+			check_line vtd "iommu dmar0 at 0xfed90000: legacy mode, translation on, queued invalidation on, interrupt remapping on; 0000:00:03.0 was in domain [0-9]+; now an identity map of .* invalidation queue replaced" &&
+			check_line vtd "^dumpling: loaded .* dump goes to raw /dev/nvme0n1 \(nvme 0000:00:03.0 namespace 1\); behind IOMMU dmar0 \(group [0-9]+, DMA(-FQ)? domain: the image maps its own memory for it\)"
 		;;
 	vtd-sm)
 		run_case vtd-sm linux-image-cloud-amd64 virtio "$Q35 $VTD,x-scalable-mode=on" &&
@@ -112,11 +113,13 @@ for r in "${runs[@]}"; do
 		run_case pt linux-image-cloud-amd64 nvme "$Q35 $VTD" iommu=pt &&
 			check "pt: the production kernel ran with an identity (pass-through) default domain" \
 				grep -aq "iommu: Default domain type: Passthrough" "$E2E_OUT/pt/serial.log" &&
-			check_line pt "iommu dmar0 at 0xfed90000: legacy mode, translation on.*; 0000:00:03.0 was in domain [0-9]+; now an identity map"
+			check_line pt "iommu dmar0 at 0xfed90000: legacy mode, translation on.*; 0000:00:03.0 was in domain [0-9]+; now an identity map" &&
+			check_line pt "^dumpling: loaded .*; behind IOMMU dmar0 \(group [0-9]+, identity domain: DMA not translated\)"
 		;;
 	amd)
 		run_case amd linux-image-amd64 nvme "$Q35 -device amd-iommu" &&
-			check_line amd "iommu amd-vi0 at 0x[0-9a-f]+: AMD-Vi, translation on; 0000:00:0[0-9].0 was in domain [0-9]+; now pass-through"
+			check_line amd "iommu amd-vi0 at 0x[0-9a-f]+: AMD-Vi, translation on; 0000:00:0[0-9].0 was in domain [0-9]+; now pass-through" &&
+			check_line amd "^dumpling: loaded .*; behind IOMMU ivhd0 \(group [0-9]+, DMA(-FQ)? domain"
 		;;
 	nvme-only)
 		run_case nvme-only linux-image-cloud-amd64 nvme "$Q35"
