@@ -59,6 +59,11 @@ struct unit_state {
 	bool mapped;
 	bool opened;			/* we own its tables now */
 	bool reported;
+	/* Once opened, the registers point at our copies: a second device's
+	 * door is built again from the crashed kernel's tables, for all the
+	 * devices opened so far. */
+	uint64_t orig_table;		/* RTADDR / DevTabBase the crashed kernel set */
+	struct iommu_target all;
 };
 
 static struct iommu_unit units[IOMMU_MAX_UNITS];
@@ -218,6 +223,27 @@ static void report_others(int covering)
 	}
 }
 
+/* The devices this unit's door is for: those opened before, and t. */
+static const struct iommu_target *with_earlier(int i, const struct iommu_target *t)
+{
+	struct iommu_target *all = &ustate[i].all;
+
+	if (!ustate[i].opened) {
+		*all = *t;
+		return all;
+	}
+	for (int k = 0; k < t->nrid && all->nrid < IOMMU_MAX_RIDS; k++) {
+		int seen = 0;
+
+		for (int j = 0; j < all->nrid; j++)
+			seen |= all->rid[j] == t->rid[k];
+		if (!seen)
+			all->rid[all->nrid++] = t->rid[k];
+	}
+	all->name = t->name;
+	return all;
+}
+
 static int open_vtd(int i, const struct iommu_target *t, char *err, size_t errlen)
 {
 	struct iommu_regs *r = &ustate[i].regs;
@@ -233,7 +259,12 @@ static int open_vtd(int i, const struct iommu_target *t, char *err, size_t errle
 			 (unsigned long long)units[i].base, desc, t->name);
 		return 0;
 	}
-	if (vtd_open_door(r, &mem, &s, t, &d, what, sizeof(what), why, sizeof(why)))
+	if (ustate[i].opened)
+		s.rtaddr = ustate[i].orig_table | (s.rtaddr & 0xfff);
+	else
+		ustate[i].orig_table = s.rtaddr & ~0xfffull;
+	if (vtd_open_door(r, &mem, &s, with_earlier(i, t), &d, what, sizeof(what), why,
+			  sizeof(why)))
 		goto fail;
 	ustate[i].opened = true;
 	port_log("iommu %s at 0x%llx: %s; %s\n", units[i].name, (unsigned long long)units[i].base,
@@ -249,7 +280,7 @@ static int open_amd(int i, const struct iommu_target *t, uint16_t alias, char *e
 		    size_t errlen)
 {
 	struct iommu_regs *r = &ustate[i].regs;
-	uint16_t ids[IOMMU_MAX_RIDS + 1];
+	uint16_t ids[IOMMU_MAX_RIDS + 1] = { 0 };
 	struct amd_door d;
 	char what[320], why[256];
 	int n = 0;
@@ -263,7 +294,13 @@ static int open_amd(int i, const struct iommu_target *t, uint16_t alias, char *e
 		ids[n++] = t->rid[k];
 	if (alias != t->rid[0] && n < IOMMU_MAX_RIDS)
 		ids[n++] = alias;
-	if (amd_open_door(r, &mem, t, ids, n, &d, what, sizeof(what), why, sizeof(why))) {
+	t = with_earlier(i, &(struct iommu_target){ .seg = t->seg, .name = t->name, .nrid = n,
+						     .rid = { ids[0], ids[1], ids[2], ids[3], ids[4],
+							      ids[5], ids[6], ids[7] } });
+	if (!ustate[i].opened)
+		ustate[i].orig_table = r->rd64(r, AMD_DEVTAB_BASE);
+	if (amd_open_door(r, &mem, t, t->rid, t->nrid, ustate[i].orig_table, &d, what,
+			  sizeof(what), why, sizeof(why))) {
 		snprintf(err, errlen, "iommu %s at 0x%llx, device %s: %s", units[i].name,
 			 (unsigned long long)units[i].base, t->name, why);
 		return -1;

@@ -238,9 +238,11 @@ int amd_build_door(struct iommu_mem *m, struct amd_door *d, char *err, size_t er
 #define AMD_CTL_COMWAIT_INT_EN	(1ull << 4)
 #define AMD_CTL_CMDBUF_EN	(1ull << 12)
 
+/* old_base_reg: the crashed kernel's DevTabBase, or 0 to read it from the
+ * unit (once we opened a door, the register holds ours). */
 int amd_open_door(struct iommu_regs *r, struct iommu_mem *m, const struct iommu_target *t,
-		  const uint16_t *devids, int ndev, struct amd_door *d, char *what,
-		  size_t whatlen, char *err, size_t errlen);
+		  const uint16_t *devids, int ndev, uint64_t old_base_reg, struct amd_door *d,
+		  char *what, size_t whatlen, char *err, size_t errlen);
 /* Formats IO_PAGE_FAULT and other events from our event log. */
 int amd_faults(struct iommu_regs *r, struct iommu_mem *m, char *buf, size_t len, int max);
 

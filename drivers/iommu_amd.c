@@ -54,8 +54,8 @@ static int wait_idle(struct iommu_regs *r)
 }
 
 int amd_open_door(struct iommu_regs *r, struct iommu_mem *m, const struct iommu_target *t,
-		  const uint16_t *devids, int ndev, struct amd_door *d, char *what,
-		  size_t whatlen, char *err, size_t errlen)
+		  const uint16_t *devids, int ndev, uint64_t old_base_reg, struct amd_door *d,
+		  char *what, size_t whatlen, char *err, size_t errlen)
 {
 	uint64_t ctl = r->rd64(r, AMD_CONTROL), cmd_pa, evt_pa, end;
 	bool cmd_was_on = ctl & AMD_CTL_CMDBUF_EN;
@@ -64,7 +64,7 @@ int amd_open_door(struct iommu_regs *r, struct iommu_mem *m, const struct iommu_
 	void *ev;
 
 	memset(d, 0, sizeof(*d));
-	d->old_base_reg = r->rd64(r, AMD_DEVTAB_BASE);
+	d->old_base_reg = old_base_reg ? old_base_reg : r->rd64(r, AMD_DEVTAB_BASE);
 	d->devids = devids;
 	d->ndev = ndev;
 	if (amd_build_door(m, d, err, errlen))

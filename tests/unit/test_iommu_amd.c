@@ -206,7 +206,7 @@ static void test_registers(void)
 
 	build_devtab();
 	model_reset();
-	CHECK(amd_open_door(&mregs, &fake_mem, &t, ids, 1, &d, what, sizeof(what), err,
+	CHECK(amd_open_door(&mregs, &fake_mem, &t, ids, 1, 0, &d, what, sizeof(what), err,
 			    sizeof(err)) == 0);
 	CHECK_STR(err, "");
 	CHECK(fake_old_unchanged());		/* old table and rings untouched */
@@ -240,7 +240,7 @@ static void test_registers(void)
 	model_reset();
 	M.dead = true;
 	M.cmd_tail = 0x140;
-	CHECK(amd_open_door(&mregs, &fake_mem, &t, ids, 1, &d, what, sizeof(what), err,
+	CHECK(amd_open_door(&mregs, &fake_mem, &t, ids, 1, 0, &d, what, sizeof(what), err,
 			    sizeof(err)) == -1);
 	CHECK(strstr(err, "command buffer did not drain within 100 ms") != NULL);
 	CHECK_EQ_U64(M.devtab, DEVTAB | 1);
@@ -250,7 +250,7 @@ static void test_registers(void)
 	build_devtab();
 	model_reset();
 	M.dead = true;
-	CHECK(amd_open_door(&mregs, &fake_mem, &t, ids, 1, &d, what, sizeof(what), err,
+	CHECK(amd_open_door(&mregs, &fake_mem, &t, ids, 1, 0, &d, what, sizeof(what), err,
 			    sizeof(err)) == -1);
 	CHECK(strstr(err, "invalidation did not complete within 1000 ms") != NULL);
 	CHECK(fake_old_unchanged());
