@@ -280,23 +280,21 @@ static int open_amd(int i, const struct iommu_target *t, uint16_t alias, char *e
 		    size_t errlen)
 {
 	struct iommu_regs *r = &ustate[i].regs;
-	uint16_t ids[IOMMU_MAX_RIDS + 1] = { 0 };
+	struct iommu_target ids = { .seg = t->seg, .name = t->name };
 	struct amd_door d;
 	char what[320], why[256];
-	int n = 0;
 
 	if (!(r->rd64(r, AMD_CONTROL) & AMD_CTL_EN)) {
 		port_log("iommu %s at 0x%llx: AMD-Vi, translation off; nothing to do for %s\n",
 			 units[i].name, (unsigned long long)units[i].base, t->name);
 		return 0;
 	}
+	/* The IVHD may say the device's DMA carries another ID: open that too. */
 	for (int k = 0; k < t->nrid; k++)
-		ids[n++] = t->rid[k];
-	if (alias != t->rid[0] && n < IOMMU_MAX_RIDS)
-		ids[n++] = alias;
-	t = with_earlier(i, &(struct iommu_target){ .seg = t->seg, .name = t->name, .nrid = n,
-						     .rid = { ids[0], ids[1], ids[2], ids[3], ids[4],
-							      ids[5], ids[6], ids[7] } });
+		ids.rid[ids.nrid++] = t->rid[k];
+	if (alias != t->rid[0] && ids.nrid < IOMMU_MAX_RIDS)
+		ids.rid[ids.nrid++] = alias;
+	t = with_earlier(i, &ids);
 	if (!ustate[i].opened)
 		ustate[i].orig_table = r->rd64(r, AMD_DEVTAB_BASE);
 	if (amd_open_door(r, &mem, t, t->rid, t->nrid, ustate[i].orig_table, &d, what,
