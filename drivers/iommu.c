@@ -48,6 +48,11 @@ static void *mem_alloc(struct iommu_mem *m, size_t size, uint64_t *pa)
 
 static struct iommu_mem mem = { .map = mem_map, .alloc = mem_alloc };
 
+unsigned iommu_pool_bytes(void)
+{
+	return POOL_SIZE;
+}
+
 static uint32_t reg_rd32(struct iommu_regs *r, unsigned off) { return mmio_read32((uint8_t *)r->ctx + off); }
 static uint64_t reg_rd64(struct iommu_regs *r, unsigned off) { return mmio_read64((uint8_t *)r->ctx + off); }
 static void reg_wr32(struct iommu_regs *r, unsigned off, uint32_t v) { mmio_write32((uint8_t *)r->ctx + off, v); }

@@ -261,4 +261,7 @@ int iommu_open_device(const struct pci_dev *d, char *err, size_t errlen);
 /* After a DMA timeout on d: prints the faults its IOMMU recorded. */
 void iommu_report_faults(const struct pci_dev *d);
 
+/* The static memory kept for IOMMU tables, for the image's memory line. */
+unsigned iommu_pool_bytes(void);
+
 #endif

@@ -20,6 +20,7 @@
 #include "capture/dump.h"
 #include "capture/ports.h"
 #include "capture/printk.h"
+#include "drivers/iommu.h"
 #include "arch/x86_64/target.h"
 
 #include "sources.h"	/* generated: DUMPLING_SOURCES, the Debian sources built in */
@@ -118,10 +119,11 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 	port_log("built from Debian sources: %s\n", DUMPLING_SOURCES);
 	/* Everything we will ever write in RAM is inside [image_base, __image_end). */
 	port_log("memory: %llu KiB in all: code and data %llu KiB, DMA arena %u KiB, capture "
-		 "arena %u KiB, page tables %u KiB, stack 64 KiB; TSC %llu MHz\n",
+		 "arena %u KiB, page tables %u KiB, IOMMU tables %u KiB, stack 64 KiB; TSC %llu MHz\n",
 		 (unsigned long long)((uintptr_t)__image_end - image_base) >> 10,
 		 (unsigned long long)((uintptr_t)__file_end - image_base) >> 10,
 		 DMA_ARENA_SIZE >> 10, CAPTURE_ARENA_SIZE >> 10, paging_pool_bytes() >> 10,
+		 iommu_pool_bytes() >> 10,
 		 (unsigned long long)(clock_tsc_hz() / 1000000));
 	copy_cmdline(bp);
 	port_log("command line: %s\n", cmdline);
