@@ -16,6 +16,7 @@
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/platform.h"
 #include "capture/ports.h"
+#include "drivers/iommu.h"
 #include "drivers/net.h"
 #include "drivers/pci.h"
 
@@ -277,6 +278,9 @@ int e1000_open(const struct disk_spec *spec, struct net_dev *out, char *err, siz
 	}
 	wr(e, E1000_IMC, 0xffffffff);
 	(void)rd(e, E1000_ICR);
+	/* Idle now: let it reach our memory if an IOMMU translates it. */
+	if (iommu_open_device(&pd, err, errlen) != 0)
+		return -1;
 
 	ctrl = rd(e, E1000_CTRL);
 	ctrl |= CTRL_SLU | CTRL_ASDE;

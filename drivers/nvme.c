@@ -27,6 +27,7 @@
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/platform.h"
 #include "capture/ports.h"
+#include "drivers/iommu.h"
 #include "drivers/nvme.h"
 #include "drivers/pci.h"
 
@@ -236,6 +237,7 @@ static int submit_wait(struct nvme *n, struct nvme_queue *q, struct nvme_sqe *cm
 			 n->name, cmd->opc, q->qid, (unsigned long long)(timeout_us / 1000), csts,
 			 csts == 0xffffffff ? ": controller gone" :
 			 csts & CSTS_CFS ? ": controller fatal status" : "");
+		iommu_report_faults(&n->pci);
 		return -1;
 	}
 	rmb();		/* read the entry only after seeing its phase */
@@ -638,6 +640,9 @@ int nvme_open(const struct disk_spec *spec, struct blk_dev *out, char *err, size
 		return -1;
 	}
 	if (nvme_disable(n, err, errlen) != 0)
+		return -1;
+	/* Idle now: let it reach our memory if an IOMMU translates it. */
+	if (iommu_open_device(&n->pci, err, errlen) != 0)
 		return -1;
 
 	n->ident = dma_alloc(PAGE, PAGE);

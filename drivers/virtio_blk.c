@@ -14,6 +14,7 @@
 
 #include "arch/x86_64/platform.h"
 #include "capture/ports.h"
+#include "drivers/iommu.h"
 #include "drivers/virtio_blk.h"
 #include "drivers/virtio_pci.h"
 
@@ -134,6 +135,7 @@ static int vblk_request(struct virtio_blk *vb, uint32_t type, uint64_t sector,
 			port_log("virtio-blk %s: %s of %u bytes at sector %llu timed out "
 				 "(device status 0x%x)\n", vb->name, op_name(type), bytes,
 				 (unsigned long long)sector, virtio_pci_status(&vb->vp));
+			iommu_report_faults(&vb->vp.pci);
 			return -1;
 		}
 		got = virtq_reap(&vb->q, &len);

@@ -20,6 +20,7 @@
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/platform.h"
 #include "capture/ports.h"
+#include "drivers/iommu.h"
 #include "drivers/virtio_pci.h"
 
 /* Modern common configuration structure (virtio 1.1, 4.1.4.3). */
@@ -253,6 +254,9 @@ int virtio_pci_open(struct virtio_pci *vp, const struct pci_dev *pci, char *err,
 	}
 	if (vp->modern)
 		cc_w16(vp, VCC_MSIX_CONFIG, VIRTIO_NO_VECTOR);
+	/* Idle now: let it reach our memory if an IOMMU translates it. */
+	if (iommu_open_device(pci, err, errlen) != 0)
+		return -1;
 	port_log("virtio %s: %s transport, reset done\n", pci->name,
 		 vp->modern ? "modern" : "legacy");
 	return 0;

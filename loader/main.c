@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "arch/x86_64/bootparam.h"
+#include "loader/iommu.h"
 #include "loader/cmdline.h"
 #include "loader/config.h"
 #include "loader/console.h"
@@ -131,6 +132,17 @@ static void describe_target(const struct loader_config *c, const struct target_i
 		snprintf(buf + k, n - k, ")");
 }
 
+/* Appends "; behind IOMMU dmar0 (...)" when the target's device has one. */
+static void describe_iommu(const char *pci, char *where, size_t n)
+{
+	char what[160];
+	size_t k = strlen(where);
+
+	iommu_describe(pci, what, sizeof(what));
+	if (what[0] && k < n)
+		snprintf(where + k, n - k, "; %s", what);
+}
+
 static int cmd_cmdline(const char *conf)
 {
 	struct loader_config c;
@@ -213,7 +225,7 @@ static int cmd_load(const char *conf, const char *image, int legacy)
 	struct dimage im;
 	struct lockdown_state ld;
 	struct pe_sig ps;
-	char words[2048], err[1024], where[256], a[32], b[32], d[32], why[1024];
+	char words[2048], err[1024], where[384], a[32], b[32], d[32], why[1024];
 	uint64_t need, left;
 	int fd, r;
 
@@ -292,6 +304,7 @@ static int cmd_load(const char *conf, const char *image, int legacy)
 	}
 	if (r == 0) {
 		describe_target(&c, &t, where, sizeof(where));
+		describe_iommu(c.target == TARGET_NFS ? nfs_net.pci : t.pci, where, sizeof(where));
 		printf("dumpling: loaded %s (%s) into the crash reservation 0x%" PRIx64
 		       "-0x%" PRIx64 " (%s), %s left%s; dump goes to %s\n", image,
 		       human(PAGE_UP((uint64_t)im.init_size), a, sizeof(a)), rv.r.start, rv.r.end,

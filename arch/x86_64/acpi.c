@@ -1,12 +1,15 @@
 /*
  * Just enough ACPI to leave the machine: the FADT's reset register (reboot) and
- * the \_S5 sleep type from the DSDT (poweroff). Tables are firmware memory, but
- * we read them with bounds and checksums all the same.
+ * the \_S5 sleep type from the DSDT (poweroff); and to find tables for others
+ * (DMAR, IVRS for the IOMMUs). Tables are firmware memory, but we read them
+ * with bounds and checksums all the same.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "arch/x86_64/acpi.h"
+#include "arch/x86_64/bootparam.h"
+#include "arch/x86_64/paging.h"
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/platform.h"
 #include "capture/ports.h"
@@ -46,6 +49,67 @@ static const uint8_t *table_at(uint64_t pa, uint32_t max)
 	return t;
 }
 
+/* EFI configuration table GUIDs, in memory byte order. */
+static const uint8_t guid_acpi20[16] = { 0x71, 0xe8, 0x68, 0x88, 0xf1, 0xe4, 0xd3, 0x11,
+					 0xbc, 0x22, 0x00, 0x80, 0xc7, 0x3c, 0x88, 0x81 };
+static const uint8_t guid_acpi10[16] = { 0x30, 0x2d, 0x9d, 0xeb, 0x88, 0x2d, 0xd3, 0x11,
+					 0x9a, 0x16, 0x00, 0x90, 0x27, 0x3f, 0xc1, 0x4d };
+
+#define SETUP_EFI	4
+#define EFI_SYSTAB_SIG	0x5453595320494249ull	/* "IBI SYST" */
+
+/*
+ * The RSDP from the EFI configuration table. After SetVirtualAddressMap the
+ * system table's pointer to it is virtual, so kexec passes the physical one
+ * in setup_data (SETUP_EFI: fw_vendor, runtime, tables, ...).
+ */
+static uint64_t rsdp_from_efi(const uint8_t *bp)
+{
+	uint64_t systab, tables = 0, nr, next, found = 0;
+	int hops = 0;
+
+	if (memcmp(bp + BP_EFI_LOADER_SIG, "EL64", 4))
+		return 0;
+	systab = rd32(bp + BP_EFI_SYSTAB) | (uint64_t)rd32(bp + BP_EFI_SYSTAB_HI) << 32;
+	if (!systab || paging_ensure_ram(systab, 120) ||
+	    rd64((const uint8_t *)(uintptr_t)systab) != EFI_SYSTAB_SIG)
+		return 0;
+	for (next = rd64(bp + BP_SETUP_DATA); next && hops < 32; hops++) {
+		const uint8_t *sd;
+
+		if (paging_ensure_ram(next, 16 + 24))
+			break;
+		sd = (const uint8_t *)(uintptr_t)next;
+		if (rd32(sd + 8) == SETUP_EFI && rd32(sd + 12) >= 24)
+			tables = rd64(sd + 16 + 16);
+		next = rd64(sd);
+	}
+	nr = rd64((const uint8_t *)(uintptr_t)systab + 104);
+	if (!tables)
+		tables = rd64((const uint8_t *)(uintptr_t)systab + 112);
+	if (!tables || nr > 1024 || paging_ensure_ram(tables, nr * 24))
+		return 0;
+	for (uint64_t i = 0; i < nr; i++) {
+		const uint8_t *e = (const uint8_t *)(uintptr_t)(tables + 24 * i);
+
+		if (!memcmp(e, guid_acpi20, 16))
+			return rd64(e + 16);
+		if (!memcmp(e, guid_acpi10, 16) && !found)
+			found = rd64(e + 16);
+	}
+	return found;
+}
+
+uint64_t acpi_rsdp_from_boot_params(const uint8_t *bp)
+{
+	uint64_t pa;
+
+	if (!bp)
+		return 0;
+	pa = rd64(bp + BP_ACPI_RSDP_ADDR);
+	return pa ? pa : rsdp_from_efi(bp);
+}
+
 static uint64_t find_rsdp(void)
 {
 	uint64_t pa, ebda;
@@ -76,7 +140,7 @@ static const uint8_t *find_table(const char sig[4])
 	if (!pa || pa >= (1ull << 32) - 36)
 		return NULL;
 	rsdp = (const uint8_t *)(uintptr_t)pa;
-	if (memcmp(rsdp, "RSD PTR ", 8))
+	if (memcmp(rsdp, "RSD PTR ", 8) || !checksum_ok(rsdp, 20))
 		return NULL;
 	if (rsdp[15] >= 2 && rd64(rsdp + 24)) {
 		sdt = table_at(rd64(rsdp + 24), 1 << 16);	/* XSDT */
@@ -96,6 +160,15 @@ static const uint8_t *find_table(const char sig[4])
 			return tab;
 	}
 	return NULL;
+}
+
+const uint8_t *acpi_find_table(const char sig[4], uint32_t *len)
+{
+	const uint8_t *t = find_table(sig);
+
+	if (t)
+		*len = rd32(t + 4);
+	return t;
 }
 
 /* Generic Address Structure write: I/O port, memory, or bus-0 PCI config. */

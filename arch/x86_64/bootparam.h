@@ -44,6 +44,9 @@
 #define BP_SIZE			4096
 #define BP_EXT_CMD_LINE_PTR	0x0c8	/* u32: high half of cmd_line_ptr */
 #define BP_ACPI_RSDP_ADDR	0x070	/* u64 */
+#define BP_EFI_LOADER_SIG	0x1c0	/* "EL64" */
+#define BP_EFI_SYSTAB		0x1c4	/* u32, low half */
+#define BP_EFI_SYSTAB_HI	0x1d8	/* u32 */
 #define BP_E820_ENTRIES		0x1e8	/* u8 */
 #define BP_HDR_VERSION		0x206	/* u16, copied from our header */
 #define BP_CMD_LINE_PTR		0x228	/* u32 */

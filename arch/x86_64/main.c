@@ -20,6 +20,7 @@
 #include "capture/dump.h"
 #include "capture/ports.h"
 #include "capture/printk.h"
+#include "drivers/iommu.h"
 #include "arch/x86_64/target.h"
 
 #include "sources.h"	/* generated: DUMPLING_SOURCES, the Debian sources built in */
@@ -117,10 +118,11 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 	port_log("built from Debian sources: %s\n", DUMPLING_SOURCES);
 	/* Everything we will ever write in RAM is inside [image_base, __image_end). */
 	port_log("memory: %llu KiB in all: code and data %llu KiB, DMA arena %u KiB, capture "
-		 "arena %u KiB, page tables %u KiB, stack 64 KiB; TSC %llu MHz\n",
+		 "arena %u KiB, page tables %u KiB, IOMMU tables %u KiB, stack 64 KiB; TSC %llu MHz\n",
 		 (unsigned long long)((uintptr_t)__image_end - image_base) >> 10,
 		 (unsigned long long)((uintptr_t)__file_end - image_base) >> 10,
 		 DMA_ARENA_SIZE >> 10, CAPTURE_ARENA_SIZE >> 10, paging_pool_bytes() >> 10,
+		 iommu_pool_bytes() >> 10,
 		 (unsigned long long)(clock_tsc_hz() / 1000000));
 	copy_cmdline(bp);
 	port_log("command line: %s\n", cmdline);
@@ -134,7 +136,7 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 	console_plan(&cfg.console);
 	failure_action = cfg.failure_action;
 	acpi_set_rsdp(cfg.acpi_rsdp ? cfg.acpi_rsdp :
-		      bp ? *(const uint64_t *)(boot_params + BP_ACPI_RSDP_ADDR) : 0);
+		      acpi_rsdp_from_boot_params(bp ? boot_params : NULL));
 	if (!cfg.have_elfcorehdr)
 		machine_fail("no elfcorehdr= on the command line: load the image with "
 			     "`dumpling load` or `kexec -p`, which add it");

@@ -17,7 +17,9 @@
 #   e1000        the same dump over an e1000 card (needs linux-image-amd64,
 #                the cloud kernel has no e1000 driver)
 # NFS_RUNS="virtio-net e1000 ..." runs just those; NFS_LEVEL sets their dump level
-# (default 31; tests/bench/targets.sh uses 0).
+# (default 31; tests/bench/targets.sh uses 0). NFS_MACHINE adds QEMU arguments
+# (a q35 machine with an IOMMU: suites/iommu.sh), NFS_VIRTIO_OPTS options to the
+# virtio-net device (,iommu_platform=on).
 set -uo pipefail
 
 . "$(dirname "$0")/../lib.sh"
@@ -115,7 +117,7 @@ trap cleanup EXIT
 # nfs_boot NAME NIC: boots with a NIC model, config "nfs 10.0.2.2:$EXPORT".
 nfs_boot() {
 	local name=$1 nic=$2
-	E2E_QEMU_EXTRA="-netdev user,id=n0 -device $nic,netdev=n0" \
+	E2E_QEMU_EXTRA="${NFS_MACHINE:-} -netdev user,id=n0 -device $nic,netdev=n0" \
 	E2E_APPEND="dtest.net=$GUEST_IP/24" \
 		e2e_boot dumpling "$E2E_OUT/$name"
 }
@@ -268,6 +270,7 @@ core_collector makedumpfile -d $1"
 conf_level "${NFS_LEVEL:-31}"
 
 start_server() {
+	ganesha_stop	# one of ours from an earlier run would hold the port
 	rpcbind_start || { fail "start rpcbind"; return 1; }
 	ganesha_start || { fail "start nfs-ganesha (see $NFS_DIR/ganesha.log)"; return 1; }
 }
@@ -283,7 +286,8 @@ want() { [[ " $runs " == *" $1 "* ]]; }
 
 if want virtio-net || want reset || want down || want unregistered; then
 	if build_guest "$E2E_KERNEL_PKG" "virtio_net"; then
-		want virtio-net && start_server && run_dump virtio-net virtio-net-pci
+		want virtio-net && start_server &&
+			run_dump virtio-net "virtio-net-pci${NFS_VIRTIO_OPTS:-}"
 		want down && run_down
 		want unregistered && run_unregistered
 		if want reset; then
