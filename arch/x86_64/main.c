@@ -15,6 +15,7 @@
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/platform.h"
 #include "arch/x86_64/serial.h"
+#include "arch/x86_64/testflag.h"
 #include "capture/arena.h"
 #include "capture/config.h"
 #include "capture/dump.h"
@@ -125,6 +126,9 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 		 (unsigned long long)(clock_tsc_hz() / 1000000));
 	copy_cmdline(bp);
 	port_log("command line: %s\n", cmdline);
+	testflag_init(cmdline);
+	if (testflag("fault"))
+		testflag_fault();
 	if (paging_init())
 		machine_fail("cannot build page tables");
 	irq_quiesce();

@@ -30,6 +30,7 @@ static uint64_t *root;
 static int levels;		/* 4 or 5 */
 static int have_1g;
 static uint64_t wb_mapped_end;	/* RAM identity-mapped write-back below this */
+extern char _head[], __image_end[];
 
 static uint64_t *new_table(void)
 {
@@ -129,8 +130,15 @@ int paging_init(void)
 		have_1g = !!(r[3] & (1u << 26));
 	}
 	root = new_table();
-	/* The first 4 GiB hold the image, the ACPI tables and the low MMIO. */
-	if (map_range(0, 4ull << 30, 0))
+	/*
+	 * The image itself first: with crashkernel=...,high the kernel puts it
+	 * anywhere in RAM (0x1be000000 on a 6 GB guest), and once CR3 points
+	 * here, code, stacks, IDT and DMA buffers must still be mapped, or the
+	 * next fetch faults through an unmapped IDT: a silent triple fault.
+	 * Then the first 4 GiB: the ACPI tables and the low MMIO.
+	 */
+	if (map_range((uint64_t)_head, (uint64_t)__image_end - (uint64_t)_head, 0) ||
+	    map_range(0, 4ull << 30, 0))
 		return -1;
 	wb_mapped_end = 4ull << 30;
 	write_cr3((uint64_t)root);

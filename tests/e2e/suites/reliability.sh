@@ -1,0 +1,266 @@
+#!/bin/bash
+# What real crashes bring (issue 15), end to end. Runs (one QEMU boot each):
+#   high-nvme   6 GB guest, crashkernel=16M,high crashkernel=0M,low: the image,
+#               its elfcorehdr and DMA buffers above 4 GiB; NVMe target; crash
+#   high-virtio the same on virtio-blk
+#   fault       dumpling.test=fault (reservation above 4 GiB too): a page fault
+#               before the image's own page tables prints the registers and a
+#               backtrace, then runs failure_action (reboot: QEMU exits)
+#   watchdog    i6300esb, -watchdog-action reset, armed by busybox watchdog
+#               -T 10 before the panic; a -d 0 dump of 2 GB outlasts it and
+#               still completes and opens in crash
+#   watchdog-off  the same with dumpling.test=nowatchdog: the watchdog resets
+#               the machine in the middle of the dump (the test can fail)
+#   deadline    dumpling_deadline 25 and a disk throttled to 256 KiB/s: the
+#               image gives up at the deadline, inside a driver wait, says how
+#               far it got, and reboots
+#   ioerr-once  blkdebug fails one write in the middle of the dump once: it is
+#               retried and the dump is complete; partitions 1 and 3 unchanged
+#   ioerr-always  the same sector fails every time: bounded retries, then
+#               failure_action in bounded time; partitions 1 and 3 unchanged
+#   dma         at the panic the guest writes a second virtio disk in a loop
+#               and receives a UDP flood from this host (user-network port
+#               forward on 127.0.0.1); the dump is complete and opens in crash
+# Usage: suites/reliability.sh [RUN...]
+set -uo pipefail
+
+E2E_OUT=${E2E_OUT:-$(cd "$(dirname "$0")/.." && pwd)/out/reliability}
+. "$(dirname "$0")/../lib.sh"
+
+runs=("$@")
+if [ ${#runs[@]} -eq 0 ]; then
+	runs=(high-nvme fault watchdog watchdog-off deadline ioerr-once ioerr-always dma)
+	[ -z "${E2E_FULL:-}" ] || runs+=(high-virtio)
+fi
+
+HIGH_CK='16M,high crashkernel=0M,low'
+MiB=1048576
+
+# ---- helpers ------------------------------------------------------------------
+
+# set_bus virtio|nvme
+set_bus() {
+	E2E_DISK_BUS=$1
+	case $1 in
+	virtio) E2E_GUEST_DISK=/dev/vda
+		E2E_DISK_DEVICE="-device virtio-blk-pci,drive=d0" ;;
+	nvme)	E2E_GUEST_DISK=/dev/nvme0n1
+		E2E_DISK_DEVICE="-device nvme,serial=dumpling0,drive=d0" ;;
+	esac
+}
+
+# reset_settings: what every run starts from.
+reset_settings() {
+	set_bus virtio
+	E2E_MEM=1G
+	E2E_CRASHKERNEL=16M
+	E2E_CONF_TARGET=
+	E2E_CONF_EXTRA='core_collector makedumpfile -z -d 31'
+	E2E_PREPANIC=
+	E2E_IR_BINS=
+	E2E_QEMU_EXTRA=
+	E2E_DRIVE_PREFIX=
+	E2E_DRIVE_OPTS=
+	E2E_DISK_TEMPLATE=
+	E2E_DISK_SIZE=2G
+	E2E_APPEND=
+	E2E_CAPTURE_BAD_RE='dump is incomplete|dump failed|fatal: cpu exception'
+	KERNEL_MODULES=
+}
+
+# prepare NAME: kernel (with KERNEL_MODULES) and initramfs for this run.
+prepare() {
+	if ! e2e_kernel; then
+		fail "$1: fetch kernel $E2E_KERNEL_PKG"
+		return 1
+	fi
+	if ! e2e_initramfs yes; then
+		fail "$1: build the initramfs"
+		return 1
+	fi
+}
+
+# A prepanic script that reloads the image with test switches added.
+reload_with() {
+	local f=$E2E_OUT/prepanic-$1.sh
+	cat >"$f" <<EOF
+#!/bin/sh
+kexec -p -u || exit 1
+kexec -s -p /usr/lib/dumpling/dumpling.img --append="\$(dumpling cmdline) dumpling.test=$1" || exit 1
+echo "DTEST: reloaded with dumpling.test=$1"
+EOF
+	chmod +x "$f"
+	echo "$f"
+}
+
+# Seconds from the panic to the first console line matching ERE $2.
+since_panic() {
+	local p t
+	p=$(e2e_when "$1" 'sysrq: Trigger a crash')
+	t=$(e2e_when "$1" "$2" "${p:-0}")
+	[ -n "$p" ] && [ -n "$t" ] || { echo none; return; }
+	awk -v a="$t" -v b="$p" 'BEGIN { printf "%.1f", a - b }'
+}
+
+# extract_and_crash NAME [OFFSET]: the dump off the disk, into crash.
+extract_and_crash() {
+	local name=$1 off=${2:-0} out=$E2E_OUT/$1 rc
+	"$BUILD/dumpling-extract" --offset "$off" "$out/disk.img" "$out/vmcore" >"$out/extract.log" 2>&1
+	rc=$?
+	sed "s/^/$name: extract: /" "$out/extract.log" | tail -n 5
+	check "$name: dumpling-extract (exit $rc)" [ "$rc" = 0 ]
+	e2e_crash "$name" "$out/vmcore" "$out"
+	[ -n "${E2E_KEEP_DISK:-}" ] || rm -f "$out/disk.img" "$out/vmcore"
+}
+
+console() {	# show the image's lines that matter for a run
+	grep -aE "$2" "$E2E_OUT/$1/serial.log" | sed "s/^/$1: console: /" | head -n "${3:-12}"
+}
+
+# ---- reservation above 4 GiB ------------------------------------------------------
+
+run_high() {
+	local name=$1 bus=$2 out=$E2E_OUT/$1 base
+	reset_settings
+	set_bus "$bus"
+	E2E_MEM=6G
+	E2E_CRASHKERNEL=$HIGH_CK
+	prepare "$name" || return
+	e2e_boot dumpling "$out"
+	e2e_check_boot "$name" "$out"
+	note "$name: $(tr '\n' ' ' <"$out/timing.txt")"
+	console "$name" 'reservation:|capture image at|elfcorehdr|dumped '
+	base=$(grep -aoE 'capture image at 0x[0-9a-f]+' "$out/serial.log" | head -n 1 | awk '{ print $4 }')
+	check "$name: the image ran above 4 GiB (at ${base:-?})" \
+		bash -c "[ -n '$base' ] && [ \$(( $base >= 0x100000000 )) = 1 ]"
+	check "$name: the elfcorehdr was above 4 GiB too" \
+		grep -aqE 'command line: .*elfcorehdr=0x[1-9a-f][0-9a-f]{8,}' "$out/serial.log"
+	extract_and_crash "$name"
+}
+
+run_fault() {
+	local name=fault out=$E2E_OUT/fault t
+	reset_settings
+	E2E_MEM=6G
+	E2E_CRASHKERNEL=$HIGH_CK
+	E2E_PREPANIC=$(reload_with fault)
+	prepare "$name" || return
+	e2e_boot dumpling "$out"
+	console "$name" 'capture image at|TEST SW|FATAL|  rip|  rsp|backtrace|  #|dump failed|rebooting' 20
+	check "$name: QEMU exited by itself" [ "$(cat "$out/qemu.rc")" = 0 ]
+	check "$name: the image was reloaded with the switch" grep -aq '^DTEST: reloaded with dumpling.test=fault' "$out/serial.log"
+	check "$name: the image ran above 4 GiB" \
+		grep -aqE 'capture image at 0x[1-9a-f][0-9a-f]{8,}' "$out/serial.log"
+	check "$name: page fault reported (vector 14)" \
+		grep -aq 'FATAL: CPU exception 14 (page fault)' "$out/serial.log"
+	check "$name: cr2 is the address read" grep -aqE 'cr2 00007f0000000000' "$out/serial.log"
+	check "$name: registers printed (rip, rax..r15)" \
+		bash -c "grep -aq ' rip ' '$out/serial.log' && grep -aq ' r15 ' '$out/serial.log'"
+	check "$name: a backtrace of at least 2 frames" \
+		bash -c "grep -aA4 'backtrace' '$out/serial.log' | grep -acE '#[0-9]+ 0x' | awk '{ exit !(\$1 >= 2) }'"
+	check "$name: then failure_action (reboot)" \
+		bash -c "grep -aq 'dump failed: CPU exception; running failure_action reboot' '$out/serial.log' &&
+			 grep -aq '] rebooting' '$out/serial.log'"
+	t=$(since_panic "$out" 'rebooting')
+	note "$name: panic to reboot: ${t}s"
+}
+
+# ---- hardware watchdog ----------------------------------------------------------
+
+# The guest arms the i6300esb for 10 s with busybox; nothing feeds it after the panic.
+watchdog_prepanic() {
+	local f=$E2E_OUT/prepanic-watchdog-$1.sh
+	{
+		echo '#!/bin/sh'
+		[ "$1" = off ] && sed -n '2,3p' "$(reload_with nowatchdog)"
+		echo 'watchdog -T 10 -t 2 /dev/watchdog || exit 1'
+		echo 'sleep 3'
+		echo 'echo "DTEST: watchdog armed: $(cat /sys/class/watchdog/watchdog0/identity 2>/dev/null) timeout $(cat /sys/class/watchdog/watchdog0/timeout 2>/dev/null) s"'
+	} >"$f"
+	chmod +x "$f"
+	echo "$f"
+}
+
+run_watchdog() {
+	local name=$1 mode=$2 out=$E2E_OUT/$1 t
+	reset_settings
+	E2E_MEM=2G
+	E2E_CONF_EXTRA='core_collector makedumpfile -d 0'
+	E2E_DISK_SIZE=3G
+	E2E_QEMU_EXTRA='-device i6300esb -watchdog-action reset'
+	KERNEL_MODULES=i6300esb
+	E2E_PREPANIC=$(watchdog_prepanic "$mode")
+	prepare "$name" || return
+	e2e_boot dumpling "$out"
+	console "$name" 'watchdog|Copying data : \[ *[0-9]+\.[0-9] %\]|dumped |rebooting|DEADLINE' 14
+	check "$name: the guest armed the i6300esb (10 s)" \
+		grep -aqE '^DTEST: watchdog armed: .*timeout 10 s' "$out/serial.log"
+	if [ "$mode" = on ]; then
+		e2e_check_boot "$name" "$out"
+		check "$name: the image found it armed and fed it" \
+			grep -aq 'watchdog: i6300ESB pci .* is armed to reset the machine: feeding it' "$out/serial.log"
+		t=$(since_panic "$out" 'dumped [0-9]+ pages')
+		note "$name: panic to dump written: ${t}s"
+		check "$name: the dump took longer than the watchdog's 2 x 10 s (${t}s)" \
+			awk -v t="$t" 'BEGIN { exit !(t != "none" && t > 20) }'
+		extract_and_crash "$name"
+	else
+		check "$name: the image left it alone" \
+			grep -aq 'is armed; NOT feeding it (dumpling.test=nowatchdog)' "$out/serial.log"
+		check "$name: QEMU exited by itself (the watchdog's reset, -no-reboot)" \
+			[ "$(cat "$out/qemu.rc")" = 0 ]
+		check "$name: the dump was under way when the machine reset" \
+			grep -aq 'Copying data' "$out/serial.log"
+		check "$name: ... and never finished, nor rebooted by itself" \
+			bash -c "! grep -aqE 'dumped [0-9]+ pages|] rebooting|dump failed' '$out/serial.log'"
+		t=$(e2e_when "$out" 'writing the dump to')
+		note "$name: reset $(awk -v a="$(tail -n 1 "$out/serial.ts" | awk '{ print $1 }')" -v b="${t:-0}" 'BEGIN { printf "%.1f", a - b }')s after the dump started"
+	fi
+}
+
+# ---- global deadline --------------------------------------------------------------
+
+run_deadline() {
+	local name=deadline out=$E2E_OUT/deadline t
+	reset_settings
+	E2E_CONF_EXTRA=$'core_collector makedumpfile -d 0\ndumpling_deadline 25'
+	E2E_DRIVE_OPTS=',throttling.bps-total=262144'
+	prepare "$name" || return
+	e2e_boot dumpling "$out"
+	console "$name" 'deadline|DEADLINE|how far|Copying|dump failed|rebooting' 12
+	check "$name: QEMU exited by itself" [ "$(cat "$out/qemu.rc")" = 0 ]
+	check "$name: the loader passed dumpling.deadline=25" \
+		grep -aq 'command line: .*dumpling.deadline=25' "$out/serial.log"
+	check "$name: the image took it" grep -aq 'deadline: 25 s from entry (dumpling_deadline)' "$out/serial.log"
+	check "$name: the deadline passed while writing the dump" \
+		grep -aqE 'DEADLINE: 25 s \(dumpling_deadline\) passed 25\.[0-9] s after entry, while (writing|finishing)' "$out/serial.log"
+	check "$name: the console says how far it got" \
+		grep -aqE "how far it got: read [0-9]+ MiB of the crashed kernel's [0-9]+ MiB of RAM, wrote [0-9]+ MiB to raw virtio-blk" "$out/serial.log"
+	check "$name: then failure_action reboot" \
+		bash -c "grep -aq 'dump failed: the deadline of 25 s passed; running failure_action reboot' '$out/serial.log' &&
+			 grep -aq '] rebooting' '$out/serial.log'"
+	check "$name: no dump finished" bash -c "! grep -aqE 'dumped [0-9]+ pages' '$out/serial.log'"
+	t=$(since_panic "$out" 'rebooting')
+	note "$name: panic to reboot: ${t}s"
+	check "$name: reboot within 25 s + 10 s of the panic (${t}s)" \
+		awk -v t="$t" 'BEGIN { exit !(t != "none" && t < 35) }'
+}
+
+e2e_summary_if_done() { :; }
+
+mkdir -p "$E2E_OUT"
+for r in "${runs[@]}"; do
+	case $r in
+	high-nvme)	run_high high-nvme nvme ;;
+	high-virtio)	run_high high-virtio virtio ;;
+	fault)		run_fault ;;
+	watchdog)	run_watchdog watchdog on ;;
+	watchdog-off)	run_watchdog watchdog-off off ;;
+	deadline)	run_deadline ;;
+	ioerr-once)	run_ioerr ioerr-once on ;;
+	ioerr-always)	run_ioerr ioerr-always off ;;
+	dma)		run_dma ;;
+	*)		fail "unknown run '$r'" ;;
+	esac
+done
+e2e_summary
