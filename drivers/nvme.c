@@ -27,6 +27,7 @@
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/platform.h"
 #include "capture/ports.h"
+#include "drivers/blk_retry.h"
 #include "drivers/nvme.h"
 #include "drivers/pci.h"
 
@@ -90,7 +91,6 @@
 #define NVME_MAX_XFER	(1u << 20)	/* 257 pages at most: one PRP list page */
 #define ADMIN_TIMEOUT_US 5000000
 #define IO_TIMEOUT_US	10000000
-#define IO_ATTEMPTS	3
 
 struct nvme_sqe {
 	uint8_t opc;
@@ -315,18 +315,21 @@ static const char *io_name(uint8_t opc)
 	return opc == IO_READ ? "read" : opc == IO_WRITE ? "write" : "flush";
 }
 
-/* One I/O command with bounded retries; DNR means retrying cannot help. */
+/* One I/O command with bounded retries and backoff; DNR means retrying cannot help. */
 static int io_command(struct nvme *n, struct nvme_sqe *c, uint64_t lba, uint32_t bytes)
 {
+	uint16_t status = 0;
+
 	if (n->broken) {
 		port_log("nvme %s: %s refused: an earlier command never completed\n", n->name,
 			 io_name(c->opc));
 		return -1;
 	}
-	for (int attempt = 1; attempt <= IO_ATTEMPTS; attempt++) {
-		uint16_t status = 0;
-		int r = submit_wait(n, &n->io, c, IO_TIMEOUT_US, &status, NULL);
+	for (int attempt = 1; attempt <= BLK_ATTEMPTS; attempt++) {
+		int r;
 
+		blk_backoff(attempt);
+		r = submit_wait(n, &n->io, c, IO_TIMEOUT_US, &status, NULL);
 		if (r == 0)
 			return 0;
 		if (r < 0)
@@ -334,10 +337,14 @@ static int io_command(struct nvme *n, struct nvme_sqe *c, uint64_t lba, uint32_t
 		port_log("nvme %s: %s of %u bytes at LBA %llu: %s (status 0x%03x%s), attempt %d of %d\n",
 			 n->name, io_name(c->opc), bytes, (unsigned long long)lba,
 			 status_text(status), STATUS_CODE(status), STATUS_DNR(status) ? ", do not retry" : "",
-			 attempt, IO_ATTEMPTS);
+			 attempt, BLK_ATTEMPTS);
 		if (STATUS_DNR(status))
 			break;
 	}
+	port_log("nvme %s: giving up on the %s of LBAs %llu..%llu: status 0x%03x (%s), CSTS 0x%x\n",
+		 n->name, io_name(c->opc), (unsigned long long)lba,
+		 (unsigned long long)(lba + (bytes >> n->lba_shift) - (bytes ? 1 : 0)),
+		 STATUS_CODE(status), status_text(status), rd32(n, NVME_CSTS));
 	return -1;
 }
 

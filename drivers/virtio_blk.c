@@ -14,6 +14,7 @@
 
 #include "arch/x86_64/platform.h"
 #include "capture/ports.h"
+#include "drivers/blk_retry.h"
 #include "drivers/virtio_blk.h"
 #include "drivers/virtio_pci.h"
 
@@ -42,7 +43,6 @@
 #define VBLK_QUEUE_SIZE		64
 #define VBLK_MAX_TRANSFER	(1u << 20)
 #define VBLK_REQ_TIMEOUT_US	10000000	/* per request */
-#define VBLK_ATTEMPTS		3
 
 struct vblk_hdr {
 	uint32_t type;
@@ -105,11 +105,12 @@ static int vblk_request(struct virtio_blk *vb, uint32_t type, uint64_t sector,
 			 vb->name, op_name(type));
 		return -1;
 	}
-	for (int attempt = 1; attempt <= VBLK_ATTEMPTS; attempt++) {
+	for (int attempt = 1; attempt <= BLK_ATTEMPTS; attempt++) {
 		unsigned n = 0;
 		uint32_t len;
 		int head, got;
 
+		blk_backoff(attempt);
 		r->hdr.type = type;
 		r->hdr.reserved = 0;
 		r->hdr.sector = sector;
@@ -147,10 +148,14 @@ static int vblk_request(struct virtio_blk *vb, uint32_t type, uint64_t sector,
 			return 0;
 		port_log("virtio-blk %s: %s of %u bytes at sector %llu: %s (attempt %d of %d)\n",
 			 vb->name, op_name(type), bytes, (unsigned long long)sector,
-			 status_name(r->status), attempt, VBLK_ATTEMPTS);
+			 status_name(r->status), attempt, BLK_ATTEMPTS);
 		if (r->status == VIRTIO_BLK_S_UNSUPP)
 			break;
 	}
+	port_log("virtio-blk %s: giving up on the %s of sectors %llu..%llu (512-byte units): "
+		 "request status %u (%s), device status 0x%x\n", vb->name, op_name(type),
+		 (unsigned long long)sector, (unsigned long long)(sector + (bytes ? (bytes - 1) / 512 : 0)),
+		 r->status, status_name(r->status), virtio_pci_status(&vb->vp));
 	return -1;
 }
 

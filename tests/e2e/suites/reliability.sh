@@ -251,7 +251,82 @@ run_deadline() {
 		awk -v t="$t" 'BEGIN { exit !(t != "none" && t < 35) }'
 }
 
-e2e_summary_if_done() { :; }
+# ---- disk errors (QEMU blkdebug) ----------------------------------------------------
+
+# GPT: p1 64 MiB at 1 MiB, p2 (the target) 640 MiB, p3 64 MiB; p1 and p3 random.
+P1_START=$((1 * MiB)); P1_LEN=$((64 * MiB))
+P2_START=$((65 * MiB)); P2_LEN=$((640 * MiB))
+P3_START=$((705 * MiB)); P3_LEN=$((64 * MiB))
+# The failing sector: 4 MiB into the dump, in the page data of a -z -d 31 dump.
+BAD_SECTOR=$(((P2_START + 4 * MiB) / 512))
+
+range_sha() {
+	dd if="$1" bs=1M iflag=skip_bytes,count_bytes skip="$2" count="$3" status=none |
+		sha256sum | cut -d' ' -f1
+}
+
+make_gpt_template() {
+	local tpl=$E2E_OUT/gpt.img
+	[ -s "$tpl.p3" ] && [ -s "$tpl" ] && return 0
+	rm -f "$tpl" && truncate -s 800M "$tpl"
+	sgdisk -o -n 1:$((P1_START / 512)):$(((P1_START + P1_LEN) / 512 - 1)) \
+		-n 2:$((P2_START / 512)):$(((P2_START + P2_LEN) / 512 - 1)) \
+		-n 3:$((P3_START / 512)):$(((P3_START + P3_LEN) / 512 - 1)) "$tpl" >/dev/null || return 1
+	dd if=/dev/urandom of="$tpl" bs=1M seek=$((P1_START / MiB)) count=$((P1_LEN / MiB)) \
+		conv=notrunc status=none &&
+	dd if=/dev/urandom of="$tpl" bs=1M seek=$((P3_START / MiB)) count=$((P3_LEN / MiB)) \
+		conv=notrunc status=none || return 1
+	range_sha "$tpl" $P1_START $P1_LEN >"$tpl.p1"
+	range_sha "$tpl" $P3_START $P3_LEN >"$tpl.p3"
+}
+
+run_ioerr() {
+	local name=$1 once=$2 out=$E2E_OUT/$1 rules=$E2E_OUT/blkdebug-$1.conf t
+	reset_settings
+	if ! make_gpt_template; then
+		fail "$name: build the GPT template (sgdisk)"
+		return
+	fi
+	printf '[inject-error]\nevent = "write_aio"\nerrno = "5"\nsector = "%d"\nonce = "%s"\n' \
+		"$BAD_SECTOR" "$once" >"$rules"
+	E2E_DISK_TEMPLATE=$E2E_OUT/gpt.img
+	E2E_DRIVE_PREFIX="blkdebug:$rules:"
+	E2E_CONF_TARGET='raw /dev/vda2'
+	prepare "$name" || return
+	e2e_boot dumpling "$out"
+	console "$name" 'virtio-blk 0000:00:04.0: (write|giving)|raw virtio|dump failed|INCOMPLETE|dumped |rebooting' 12
+	check "$name: partition 1 unchanged (sha256)" \
+		[ "$(range_sha "$out/disk.img" $P1_START $P1_LEN)" = "$(cat "$E2E_OUT/gpt.img.p1")" ]
+	check "$name: partition 3 unchanged (sha256)" \
+		[ "$(range_sha "$out/disk.img" $P3_START $P3_LEN)" = "$(cat "$E2E_OUT/gpt.img.p3")" ]
+	check "$name: a write covering sector $BAD_SECTOR failed (I/O error, attempt 1 of 5)" \
+		grep -aqE "virtio-blk 0000:00:04.0: write of [0-9]+ bytes at sector [0-9]+: I/O error \(attempt 1 of 5\)" "$out/serial.log"
+	if [ "$once" = on ]; then
+		e2e_check_boot "$name" "$out"
+		check "$name: it failed once only (retried, then went on)" \
+			bash -c "! grep -aq 'attempt 2 of 5' '$out/serial.log'"
+		check "$name: the dump is complete" \
+			bash -c "! grep -aqi 'incomplete' '$out/serial.log'"
+		extract_and_crash "$name" $P2_START
+	else
+		t=$(since_panic "$out" 'rebooting')
+		note "$name: panic to reboot: ${t}s"
+		check "$name: QEMU exited by itself" [ "$(cat "$out/qemu.rc")" = 0 ]
+		check "$name: bounded retries: attempt 5 of 5, then no more" \
+			bash -c "grep -aq 'I/O error (attempt 5 of 5)' '$out/serial.log' && ! grep -aq 'attempt 6' '$out/serial.log'"
+		check "$name: the console names the sector range and the device status" \
+			grep -aqE "giving up on the write of sectors [0-9]+\.\.[0-9]+ \(512-byte units\): request status 1 \(I/O error\), device status 0x[0-9a-f]+" "$out/serial.log"
+		check "$name: then failure_action (reboot)" \
+			bash -c "grep -aq 'dump failed: .*running failure_action reboot' '$out/serial.log' && grep -aq '] rebooting' '$out/serial.log'"
+		check "$name: within 30 s of the panic (${t}s)" \
+			awk -v t="$t" 'BEGIN { exit !(t != "none" && t < 30) }'
+		"$BUILD/dumpling-extract" --offset $P2_START "$out/disk.img" "$out/vmcore" >"$out/extract.log" 2>&1
+		check "$name: the abandoned dump is no dump (block 0 never written)" \
+			grep -qE "no dump (in|at) .*(no KDUMP signature|nothing to extract)" "$out/extract.log"
+		[ -n "${E2E_KEEP_DISK:-}" ] || rm -f "$out/disk.img" "$out/vmcore"
+	fi
+}
+
 
 mkdir -p "$E2E_OUT"
 for r in "${runs[@]}"; do
