@@ -328,6 +328,81 @@ run_ioerr() {
 }
 
 
+# ---- devices still doing DMA --------------------------------------------------------
+
+# Sends UDP datagrams to 127.0.0.1:$1 (forwarded into the guest) until the
+# file $2 exists, for at most 120 s. Its own process, so that its PID is its.
+udp_flood() {
+	cat >"$E2E_OUT/udp_flood.py" <<'PY'
+import os, socket, sys, time
+port, stop = int(sys.argv[1]), sys.argv[2]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+payload = b"dumpling-flood" * 100
+end = time.time() + 120
+n = 0
+while time.time() < end:
+    try:
+        s.sendto(payload, ("127.0.0.1", port))
+    except OSError:
+        time.sleep(0.01)
+    n += 1
+    if n % 1000 == 0:
+        if os.path.exists(stop):
+            break
+        time.sleep(0.001)
+PY
+	exec /usr/bin/python3 "$E2E_OUT/udp_flood.py" "$1" "$2"
+}
+
+dma_prepanic() {
+	local f=$E2E_OUT/prepanic-dma.sh
+	cat >"$f" <<'SH'
+#!/bin/sh
+# Keep the second disk busy with writes, and watch the flood arrive.
+ifc=$(ls /sys/class/net | grep -v '^lo$' | head -n 1)
+( while :; do dd if=/dev/zero of=/dev/vdb bs=1M count=64 oflag=direct 2>/dev/null; done ) &
+rx0=$(cat /sys/class/net/$ifc/statistics/rx_packets)
+w0=$(awk '{ print $5 }' /sys/block/vdb/stat)
+sleep 3
+rx1=$(cat /sys/class/net/$ifc/statistics/rx_packets)
+w1=$(awk '{ print $5 }' /sys/block/vdb/stat)
+echo "DTEST: dma: $ifc received $((rx1 - rx0)) packets, vdb completed $((w1 - w0)) writes in 3 s"
+SH
+	chmod +x "$f"
+	echo "$f"
+}
+
+run_dma() {
+	local name=dma out=$E2E_OUT/dma second=$E2E_OUT/dma-second.img port flood rx wr
+	reset_settings
+	port=$((41000 + $$ % 1000))
+	rm -f "$second" && truncate -s 256M "$second"
+	KERNEL_MODULES=virtio_net
+	E2E_APPEND='dtest.net=10.0.2.15/24'
+	E2E_QEMU_EXTRA="-drive file=$second,if=none,id=d1,format=raw -device virtio-blk-pci,drive=d1 -netdev user,id=n0,hostfwd=udp:127.0.0.1:$port-10.0.2.15:$port -device virtio-net-pci,netdev=n0"
+	E2E_PREPANIC=$(dma_prepanic)
+	prepare "$name" || return
+	rm -f "$E2E_OUT/flood.stop"
+	(udp_flood "$port" "$E2E_OUT/flood.stop") &
+	flood=$!
+	e2e_boot dumpling "$out"
+	touch "$E2E_OUT/flood.stop"
+	kill "$flood" 2>/dev/null
+	wait "$flood" 2>/dev/null
+	rm -f "$second"
+	e2e_check_boot "$name" "$out"
+	console "$name" 'DTEST: dma|pci: bus mastering|writing the dump|dumped |INCOMPLETE' 8
+	rx=$(grep -aoE 'received [0-9]+ packets' "$out/serial.log" | awk '{ print $2 }')
+	wr=$(grep -aoE 'vdb completed [0-9]+ writes' "$out/serial.log" | awk '{ print $3 }')
+	check "$name: the guest was receiving the flood before the panic (${rx:-0} packets in 3 s)" \
+		[ "${rx:-0}" -gt 100 ]
+	check "$name: ... and writing the second disk (${wr:-0} writes in 3 s)" [ "${wr:-0}" -gt 0 ]
+	check "$name: the image stopped the second disk's and the NIC's DMA" \
+		grep -aqE 'pci: bus mastering off on [0-9]+ functions the dump does not use: .*(virtio-blk.*virtio-net|virtio-net.*virtio-blk)' "$out/serial.log"
+	check "$name: the dump is complete" bash -c "! grep -aqi 'incomplete' '$out/serial.log'"
+	extract_and_crash "$name"
+}
+
 mkdir -p "$E2E_OUT"
 for r in "${runs[@]}"; do
 	case $r in
