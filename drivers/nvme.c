@@ -310,6 +310,35 @@ static int build_prps(struct nvme *n, const void *buf, uint32_t len, struct nvme
 	return 0;
 }
 
+static int nvme_disable(struct nvme *n, char *err, size_t errlen);
+static int nvme_enable(struct nvme *n, char *err, size_t errlen);
+static int nvme_io_queues(struct nvme *n, char *err, size_t errlen);
+
+/*
+ * After a command timed out the controller still owns its buffers. Disabling
+ * it drops every queue and command; then the admin queue (same memory, now
+ * quiet) and a new I/O queue pair are set up, and the command can be sent
+ * again. Returns 0, or -1 if the controller does not come back.
+ */
+static int nvme_restart(struct nvme *n)
+{
+	char err[200];
+
+	if (nvme_disable(n, err, sizeof(err)) != 0)
+		goto fail;
+	memset(n->admin.sq, 0, PAGE);
+	memset((void *)n->admin.cq, 0, PAGE);
+	queue_init(n, &n->admin, 0, ADMIN_ENTRIES, n->admin.sq, (struct nvme_cqe *)n->admin.cq);
+	n->broken = false;
+	if (nvme_enable(n, err, sizeof(err)) != 0 || nvme_io_queues(n, err, sizeof(err)) != 0)
+		goto fail;
+	return 0;
+fail:
+	n->broken = true;
+	port_log("nvme %s: reset after a timeout failed: %s\n", n->name, err);
+	return -1;
+}
+
 static const char *io_name(uint8_t opc)
 {
 	return opc == IO_READ ? "read" : opc == IO_WRITE ? "write" : "flush";
@@ -332,8 +361,16 @@ static int io_command(struct nvme *n, struct nvme_sqe *c, uint64_t lba, uint32_t
 		r = submit_wait(n, &n->io, c, IO_TIMEOUT_US, &status, NULL);
 		if (r == 0)
 			return 0;
-		if (r < 0)
-			return -1;
+		if (r < 0) {
+			status = 0xffff;	/* ours: no completion at all */
+			if (attempt < BLK_ATTEMPTS && nvme_restart(n) == 0) {
+				port_log("nvme %s: reset the controller, sending the %s again "
+					 "(attempt %d of %d)\n", n->name, io_name(c->opc), attempt + 1,
+					 BLK_ATTEMPTS);
+				continue;
+			}
+			break;
+		}
 		port_log("nvme %s: %s of %u bytes at LBA %llu: %s (status 0x%03x%s), attempt %d of %d\n",
 			 n->name, io_name(c->opc), bytes, (unsigned long long)lba,
 			 status_text(status), STATUS_CODE(status), STATUS_DNR(status) ? ", do not retry" : "",
@@ -341,10 +378,16 @@ static int io_command(struct nvme *n, struct nvme_sqe *c, uint64_t lba, uint32_t
 		if (STATUS_DNR(status))
 			break;
 	}
-	port_log("nvme %s: giving up on the %s of LBAs %llu..%llu: status 0x%03x (%s), CSTS 0x%x\n",
-		 n->name, io_name(c->opc), (unsigned long long)lba,
-		 (unsigned long long)(lba + (bytes >> n->lba_shift) - (bytes ? 1 : 0)),
-		 STATUS_CODE(status), status_text(status), rd32(n, NVME_CSTS));
+	if (status == 0xffff)
+		port_log("nvme %s: giving up on the %s of LBAs %llu..%llu: no completion within "
+			 "%u s, CSTS 0x%x\n", n->name, io_name(c->opc), (unsigned long long)lba,
+			 (unsigned long long)(lba + (bytes >> n->lba_shift) - (bytes ? 1 : 0)),
+			 IO_TIMEOUT_US / 1000000, rd32(n, NVME_CSTS));
+	else
+		port_log("nvme %s: giving up on the %s of LBAs %llu..%llu: status 0x%03x (%s), "
+			 "CSTS 0x%x\n", n->name, io_name(c->opc), (unsigned long long)lba,
+			 (unsigned long long)(lba + (bytes >> n->lba_shift) - (bytes ? 1 : 0)),
+			 STATUS_CODE(status), status_text(status), rd32(n, NVME_CSTS));
 	return -1;
 }
 

@@ -30,8 +30,8 @@ E2E_OUT=${E2E_OUT:-$(cd "$(dirname "$0")/.." && pwd)/out/reliability}
 
 runs=("$@")
 if [ ${#runs[@]} -eq 0 ]; then
-	runs=(high-nvme fault watchdog watchdog-off deadline ioerr-once ioerr-always dma)
-	[ -z "${E2E_FULL:-}" ] || runs+=(high-virtio)
+	runs=(high-nvme fault watchdog watchdog-off deadline ioerr-once ioerr-always)
+	[ -z "${E2E_FULL:-}" ] || runs+=(dma high-virtio timeout timeout-nvme itco itco-off)
 fi
 
 HIGH_CK='16M,high crashkernel=0M,low'
@@ -403,6 +403,84 @@ run_dma() {
 	extract_and_crash "$name"
 }
 
+# ---- a target that stops answering ----------------------------------------------------
+
+# A disk throttled to 8 KiB/s: a 128 KiB write takes 16 s, past virtio-blk's
+# 10 s request timeout. Each timeout resets the device (QEMU completes the
+# stuck request while draining) and sends the request again; the fifth
+# timeout ends the dump.
+run_timeout() {
+	local name=$1 bus=$2 out=$E2E_OUT/$1 t dev
+	reset_settings
+	set_bus "$bus"
+	E2E_DRIVE_OPTS=',throttling.bps-total=8192'
+	prepare "$name" || return
+	e2e_boot dumpling "$out"
+	console "$name" 'timed out|reset the|giving up|dump failed|rebooting' 14
+	t=$(since_panic "$out" 'rebooting')
+	note "$name: panic to reboot: ${t}s"
+	check "$name: QEMU exited by itself" [ "$(cat "$out/qemu.rc")" = 0 ]
+	if [ "$bus" = virtio ]; then
+		check "$name: a request timed out (attempt 1 of 5)" \
+			grep -aqE 'virtio-blk 0000:00:04.0: write of [0-9]+ bytes at sector [0-9]+ timed out after 10 s \(device status 0x[0-9a-f]+\), attempt 1 of 5' "$out/serial.log"
+		check "$name: the device was reset and the request sent again" \
+			grep -aq 'virtio-blk 0000:00:04.0: reset the device, sending the request again' "$out/serial.log"
+		check "$name: bounded: attempt 5 of 5, then giving up with the sectors and the status" \
+			bash -c "grep -aq 'timed out after 10 s .*attempt 5 of 5' '$out/serial.log' &&
+				 grep -aqE 'giving up on the write of sectors [0-9]+\.\.[0-9]+ \(512-byte units\): request status 255 \(no status written\), device status 0x' '$out/serial.log'"
+	else
+		check "$name: a command timed out" \
+			grep -aqE 'nvme 0000:00:04.0: command 0x01 on queue 1 timed out after 10000 ms \(CSTS 0x[0-9a-f]+' "$out/serial.log"
+		check "$name: the controller was reset and the write sent again" \
+			grep -aq 'nvme 0000:00:04.0: reset the controller, sending the write again (attempt 2 of 5)' "$out/serial.log"
+		check "$name: bounded: attempt 5, then giving up with the LBAs and the status" \
+			bash -c "grep -aq 'sending the write again (attempt 5 of 5)' '$out/serial.log' &&
+				 ! grep -aq 'attempt 6' '$out/serial.log' &&
+				 grep -aqE 'giving up on the write of LBAs [0-9]+\.\.[0-9]+: no completion within 10 s, CSTS 0x' '$out/serial.log'"
+	fi
+	check "$name: then failure_action (reboot)" \
+		bash -c "grep -aq 'dump failed: .*running failure_action reboot' '$out/serial.log' && grep -aq '] rebooting' '$out/serial.log'"
+	check "$name: within 120 s of the panic (${t}s)" \
+		awk -v t="$t" 'BEGIN { exit !(t != "none" && t < 120) }'
+}
+
+# ---- iTCO (q35's ICH9 TCO) ----------------------------------------------------------
+
+# As run_watchdog, on QEMU's q35 with its ICH9 TCO watchdog (reset enabled).
+run_itco() {
+	local name=$1 mode=$2 out=$E2E_OUT/$1 t
+	reset_settings
+	# TCO v2 resets on the second expiry: ~20 s; -d 0 of 2 GB takes ~50 s.
+	E2E_MEM=2G
+	E2E_CONF_EXTRA='core_collector makedumpfile -d 0'
+	E2E_DISK_SIZE=3G
+	E2E_QEMU_EXTRA='-M q35 -global ICH9-LPC.noreboot=off -watchdog-action reset'
+	KERNEL_MODULES='lpc_ich iTCO_wdt'
+	E2E_PREPANIC=$(watchdog_prepanic "$mode")
+	E2E_KERNEL_PKG=${E2E_KERNEL_PKG_WDT:-linux-image-amd64} prepare "$name" || return
+	e2e_boot dumpling "$out"
+	console "$name" 'DTEST: watchdog|watchdog: iTCO|Copying data : \[ *[0-9]+\.[0-9] %\]|dumped |rebooting' 8
+	check "$name: the guest armed the iTCO watchdog (10 s)" \
+		grep -aqE '^DTEST: watchdog armed: iTCO.* timeout 10 s' "$out/serial.log"
+	if [ "$mode" = on ]; then
+		e2e_check_boot "$name" "$out"
+		check "$name: the image found it armed and fed it" \
+			grep -aq 'watchdog: iTCO TCO at I/O 0x[0-9a-f]* (pci 0000:00:1f.0) is armed to reset the machine: feeding it' "$out/serial.log"
+		t=$(since_panic "$out" 'dumped [0-9]+ pages')
+		note "$name: panic to dump written: ${t}s"
+		check "$name: the dump took longer than the watchdog's 2 x 10 s (${t}s)" \
+			awk -v t="$t" 'BEGIN { exit !(t != "none" && t > 25) }'
+		extract_and_crash "$name"
+	else
+		check "$name: the image left it alone" \
+			grep -aq 'watchdog: iTCO .* is armed; NOT feeding it' "$out/serial.log"
+		check "$name: QEMU exited by itself (the watchdog's reset, -no-reboot)" \
+			[ "$(cat "$out/qemu.rc")" = 0 ]
+		check "$name: the dump was under way when the machine reset, and never finished" \
+			bash -c "grep -aq 'Copying data' '$out/serial.log' && ! grep -aqE 'dumped [0-9]+ pages|] rebooting|dump failed' '$out/serial.log'"
+	fi
+}
+
 mkdir -p "$E2E_OUT"
 for r in "${runs[@]}"; do
 	case $r in
@@ -415,6 +493,10 @@ for r in "${runs[@]}"; do
 	ioerr-once)	run_ioerr ioerr-once on ;;
 	ioerr-always)	run_ioerr ioerr-always off ;;
 	dma)		run_dma ;;
+	timeout)	run_timeout timeout virtio ;;
+	timeout-nvme)	run_timeout timeout-nvme nvme ;;
+	itco)		run_itco itco on ;;
+	itco-off)	run_itco itco-off off ;;
 	*)		fail "unknown run '$r'" ;;
 	esac
 done
