@@ -50,7 +50,9 @@ static int level_shift(int level)
  * tab at level lvl. A large page on the way with other attributes is split
  * into a table that maps the same range the same way, one level down. A table
  * already where the large page would go keeps its entries; only its holes
- * are filled, so an uncached MMIO page inside RAM's range stays uncached.
+ * are filled, in the tables below it too (the image's own 4 KiB pages leave
+ * the rest of their 2 MiB unmapped), so an uncached MMIO page inside RAM's
+ * range stays uncached.
  */
 static int map_one(uint64_t *tab, int lvl, uint64_t pa, int level, uint64_t attr)
 {
@@ -63,10 +65,14 @@ static int map_one(uint64_t *tab, int lvl, uint64_t pa, int level, uint64_t attr
 				uint64_t step = 1ull << level_shift(lvl - 1);
 				int i;
 
-				for (i = 0; i < 512; i++)
-					if (!(t[i] & PTE_P) &&
+				for (i = 0; i < 512; i++) {
+					int hole = !(t[i] & PTE_P);
+					int table = !hole && !(t[i] & PTE_PS) && level - 1 > 1;
+
+					if ((hole || table) &&
 					    map_one(t, lvl - 1, pa + i * step, level - 1, attr))
 						return -1;
+				}
 				return 0;
 			}
 			*e = pa | PTE_P | PTE_W | attr | (level > 1 ? PTE_PS : 0);
