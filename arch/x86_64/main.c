@@ -155,6 +155,9 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 		machine_fail(err);
 	failure_action = cfg.failure_action;
 	watch_plan(&cfg, 0);
+	/* Only the target's device may do DMA from here on: the others would
+	 * change the memory we are about to read. */
+	pci_quiesce_unused(cfg.have_nic ? &cfg.nic : &cfg.disk, cfg.have_nic || cfg.have_disk);
 	acpi_set_rsdp(cfg.acpi_rsdp ? cfg.acpi_rsdp :
 		      bp ? *(const uint64_t *)(boot_params + BP_ACPI_RSDP_ADDR) : 0);
 	if (!cfg.have_elfcorehdr)
@@ -170,8 +173,6 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 	have_log = printk_show(&klog, &cap.ec, NULL) == 0;
 	watch_plan(&cfg, ram_bytes(&cap.ec));
 
-	/* Only the target's device may do DMA from here on. */
-	pci_quiesce_unused(cfg.have_nic ? &cfg.nic : &cfg.disk, cfg.have_nic || cfg.have_disk);
 	watch_stage("opening the target");
 	if (target_open(&cfg, &cap, &target, err, sizeof(err)))
 		machine_fail(err);
