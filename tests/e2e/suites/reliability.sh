@@ -1,15 +1,14 @@
 #!/bin/bash
-# What real crashes bring (issue 15), end to end. Runs (one QEMU boot each):
+# What real crashes bring (issue 15, docs/reliability.md), end to end. Runs
+# (one QEMU boot each); the first seven by default, the rest with E2E_FULL=1:
 #   high-nvme   6 GB guest, crashkernel=16M,high crashkernel=0M,low: the image,
 #               its elfcorehdr and DMA buffers above 4 GiB; NVMe target; crash
-#   high-virtio the same on virtio-blk
 #   fault       dumpling.test=fault (reservation above 4 GiB too): a page fault
 #               before the image's own page tables prints the registers and a
 #               backtrace, then runs failure_action (reboot: QEMU exits)
 #   watchdog    i6300esb, -watchdog-action reset, armed by busybox watchdog
 #               -T 10 before the panic; a -d 0 dump of 1 GB (2 GB with
-#               E2E_FULL=1) outlasts it and
-#               still completes and opens in crash
+#               E2E_FULL=1) outlasts it, completes and opens in crash
 #   watchdog-off  the same with dumpling.test=nowatchdog: the watchdog resets
 #               the machine in the middle of the dump (the test can fail)
 #   deadline    dumpling_deadline 25 and a disk throttled to 256 KiB/s: the
@@ -22,6 +21,11 @@
 #   dma         at the panic the guest writes a second virtio disk in a loop
 #               and receives a UDP flood from this host (user-network port
 #               forward on 127.0.0.1); the dump is complete and opens in crash
+#   high-virtio high-nvme on virtio-blk
+#   timeout, timeout-nvme  a disk throttled to 8 KiB/s: every write times
+#               out; five attempts with a device reset before each retry, then
+#               failure_action (virtio-blk, NVMe)
+#   itco, itco-off  watchdog and watchdog-off on q35's ICH9 TCO (2 GB)
 # Usage: suites/reliability.sh [RUN...]
 set -uo pipefail
 
@@ -239,6 +243,8 @@ run_deadline() {
 	check "$name: the image took it" grep -aq 'deadline: 25 s from entry (dumpling_deadline)' "$out/serial.log"
 	check "$name: the deadline passed while writing the dump" \
 		grep -aqE 'DEADLINE: 25 s \(dumpling_deadline\) passed 25\.[0-9] s after entry, while (writing|finishing)' "$out/serial.log"
+	check "$name: ... inside the driver's wait for the device" \
+		grep -aq 'while writing the dump, in a device wait for virtq_has_used' "$out/serial.log"
 	check "$name: the console says how far it got" \
 		grep -aqE "how far it got: read [0-9]+ MiB of the crashed kernel's [0-9]+ MiB of RAM, wrote [0-9]+ MiB to raw virtio-blk" "$out/serial.log"
 	check "$name: then failure_action reboot" \
