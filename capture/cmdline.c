@@ -547,6 +547,13 @@ static int parse_option(struct span opt, struct span v, int has_val,
 		if (parse_number(v, &x) || x < 1 || x > 86400)
 			return -1;
 		c->timeout_s = (uint32_t)x;
+	} else if (name_is(opt, "deadline")) {
+		*expect = "seconds, 1..604800";
+		if (parse_number(v, &x) || x < 1 || x > 604800)
+			return -1;
+		c->deadline_s = (uint32_t)x;
+	} else if (name_is(opt, "test")) {
+		/* Test-only switches, read by the image itself (arch/x86_64/testflag.c). */
 	} else if (name_is(opt, "disk")) {
 		*expect = "DRIVER@SEG:BUS:DEV.FN[/NSID], e.g. virtio-blk@0000:00:04.0";
 		if (parse_disk(v, &c->disk))

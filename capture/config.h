@@ -56,6 +56,7 @@ struct capture_config {
 	char nfs_export[256];
 	uint16_t mount_port, nfs_port;	/* 0: ask the portmapper */
 	uint32_t timeout_s;		/* give up on the target after this; 0: default */
+	uint32_t deadline_s;		/* the whole capture, from entry; 0: scale with RAM */
 
 	int dump_level;			/* makedumpfile -d, 0..31 */
 	enum compress compress;

@@ -27,6 +27,7 @@
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/platform.h"
 #include "capture/ports.h"
+#include "drivers/blk_retry.h"
 #include "drivers/iommu.h"
 #include "drivers/nvme.h"
 #include "drivers/pci.h"
@@ -91,7 +92,6 @@
 #define NVME_MAX_XFER	(1u << 20)	/* 257 pages at most: one PRP list page */
 #define ADMIN_TIMEOUT_US 5000000
 #define IO_TIMEOUT_US	10000000
-#define IO_ATTEMPTS	3
 
 struct nvme_sqe {
 	uint8_t opc;
@@ -312,34 +312,84 @@ static int build_prps(struct nvme *n, const void *buf, uint32_t len, struct nvme
 	return 0;
 }
 
+static int nvme_disable(struct nvme *n, char *err, size_t errlen);
+static int nvme_enable(struct nvme *n, char *err, size_t errlen);
+static int nvme_io_queues(struct nvme *n, char *err, size_t errlen);
+
+/*
+ * After a command timed out the controller still owns its buffers. Disabling
+ * it drops every queue and command; then the admin queue (same memory, now
+ * quiet) and a new I/O queue pair are set up, and the command can be sent
+ * again. Returns 0, or -1 if the controller does not come back.
+ */
+static int nvme_restart(struct nvme *n)
+{
+	char err[200];
+
+	if (nvme_disable(n, err, sizeof(err)) != 0)
+		goto fail;
+	memset(n->admin.sq, 0, PAGE);
+	memset((void *)n->admin.cq, 0, PAGE);
+	queue_init(n, &n->admin, 0, ADMIN_ENTRIES, n->admin.sq, (struct nvme_cqe *)n->admin.cq);
+	n->broken = false;
+	if (nvme_enable(n, err, sizeof(err)) != 0 || nvme_io_queues(n, err, sizeof(err)) != 0)
+		goto fail;
+	return 0;
+fail:
+	n->broken = true;
+	port_log("nvme %s: reset after a timeout failed: %s\n", n->name, err);
+	return -1;
+}
+
 static const char *io_name(uint8_t opc)
 {
 	return opc == IO_READ ? "read" : opc == IO_WRITE ? "write" : "flush";
 }
 
-/* One I/O command with bounded retries; DNR means retrying cannot help. */
+/* One I/O command with bounded retries and backoff; DNR means retrying cannot help. */
 static int io_command(struct nvme *n, struct nvme_sqe *c, uint64_t lba, uint32_t bytes)
 {
+	uint16_t status = 0;
+
 	if (n->broken) {
 		port_log("nvme %s: %s refused: an earlier command never completed\n", n->name,
 			 io_name(c->opc));
 		return -1;
 	}
-	for (int attempt = 1; attempt <= IO_ATTEMPTS; attempt++) {
-		uint16_t status = 0;
-		int r = submit_wait(n, &n->io, c, IO_TIMEOUT_US, &status, NULL);
+	for (int attempt = 1; attempt <= BLK_ATTEMPTS; attempt++) {
+		int r;
 
+		blk_backoff(attempt);
+		r = submit_wait(n, &n->io, c, IO_TIMEOUT_US, &status, NULL);
 		if (r == 0)
 			return 0;
-		if (r < 0)
-			return -1;
+		if (r < 0) {
+			status = 0xffff;	/* ours: no completion at all */
+			if (attempt < BLK_ATTEMPTS && nvme_restart(n) == 0) {
+				port_log("nvme %s: reset the controller, sending the %s again "
+					 "(attempt %d of %d)\n", n->name, io_name(c->opc), attempt + 1,
+					 BLK_ATTEMPTS);
+				continue;
+			}
+			break;
+		}
 		port_log("nvme %s: %s of %u bytes at LBA %llu: %s (status 0x%03x%s), attempt %d of %d\n",
 			 n->name, io_name(c->opc), bytes, (unsigned long long)lba,
 			 status_text(status), STATUS_CODE(status), STATUS_DNR(status) ? ", do not retry" : "",
-			 attempt, IO_ATTEMPTS);
+			 attempt, BLK_ATTEMPTS);
 		if (STATUS_DNR(status))
 			break;
 	}
+	if (status == 0xffff)
+		port_log("nvme %s: giving up on the %s of LBAs %llu..%llu: no completion within "
+			 "%u s, CSTS 0x%x\n", n->name, io_name(c->opc), (unsigned long long)lba,
+			 (unsigned long long)(lba + (bytes >> n->lba_shift) - (bytes ? 1 : 0)),
+			 IO_TIMEOUT_US / 1000000, rd32(n, NVME_CSTS));
+	else
+		port_log("nvme %s: giving up on the %s of LBAs %llu..%llu: status 0x%03x (%s), "
+			 "CSTS 0x%x\n", n->name, io_name(c->opc), (unsigned long long)lba,
+			 (unsigned long long)(lba + (bytes >> n->lba_shift) - (bytes ? 1 : 0)),
+			 STATUS_CODE(status), status_text(status), rd32(n, NVME_CSTS));
 	return -1;
 }
 

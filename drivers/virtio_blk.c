@@ -14,6 +14,7 @@
 
 #include "arch/x86_64/platform.h"
 #include "capture/ports.h"
+#include "drivers/blk_retry.h"
 #include "drivers/iommu.h"
 #include "drivers/virtio_blk.h"
 #include "drivers/virtio_pci.h"
@@ -43,7 +44,11 @@
 #define VBLK_QUEUE_SIZE		64
 #define VBLK_MAX_TRANSFER	(1u << 20)
 #define VBLK_REQ_TIMEOUT_US	10000000	/* per request */
-#define VBLK_ATTEMPTS		3
+
+#define VBLK_FEATURES	(1ull << VIRTIO_BLK_F_SIZE_MAX | 1ull << VIRTIO_BLK_F_SEG_MAX | \
+			 1ull << VIRTIO_BLK_F_RO | 1ull << VIRTIO_BLK_F_BLK_SIZE | \
+			 1ull << VIRTIO_BLK_F_FLUSH | 1ull << VIRTIO_F_VERSION_1 | \
+			 1ull << VIRTIO_F_ACCESS_PLATFORM)
 
 struct vblk_hdr {
 	uint32_t type;
@@ -94,6 +99,38 @@ static const char *status_name(uint8_t s)
 	return "bad status";
 }
 
+/*
+ * After a request timed out the device still owns its buffers. A reset makes
+ * it drop every request; then the queue is set up again (new rings: the old
+ * ones may still be written by a late completion) and the request can be sent
+ * again. Returns 0, or -1 if the device does not come back.
+ */
+static int vblk_restart(struct virtio_blk *vb)
+{
+	struct pci_dev pd = vb->vp.pci;
+	uint16_t size = vb->q.size;
+	char err[160];
+
+	if (virtio_pci_open(&vb->vp, &pd, err, sizeof(err)) != 0 ||
+	    virtio_pci_negotiate(&vb->vp, VBLK_FEATURES, err, sizeof(err)) != 0 ||
+	    virtq_setup(&vb->vp, &vb->q, 0, VBLK_QUEUE_SIZE, err, sizeof(err)) != 0) {
+		port_log("virtio-blk %s: reset after a timeout failed: %s\n", vb->name, err);
+		return -1;
+	}
+	if (vb->q.size != size) {
+		port_log("virtio-blk %s: queue size changed across the reset (%u -> %u)\n",
+			 vb->name, size, vb->q.size);
+		return -1;
+	}
+	virtio_pci_driver_ok(&vb->vp);
+	if (virtio_pci_status(&vb->vp) & (VIRTIO_STATUS_NEEDS_RESET | VIRTIO_STATUS_FAILED)) {
+		port_log("virtio-blk %s: device failed after its reset (status 0x%x)\n", vb->name,
+			 virtio_pci_status(&vb->vp));
+		return -1;
+	}
+	return 0;
+}
+
 /* Issues one request and waits for it. buf must be DMA-able. */
 static int vblk_request(struct virtio_blk *vb, uint32_t type, uint64_t sector,
 			const void *buf, uint32_t bytes)
@@ -106,11 +143,12 @@ static int vblk_request(struct virtio_blk *vb, uint32_t type, uint64_t sector,
 			 vb->name, op_name(type));
 		return -1;
 	}
-	for (int attempt = 1; attempt <= VBLK_ATTEMPTS; attempt++) {
+	for (int attempt = 1; attempt <= BLK_ATTEMPTS; attempt++) {
 		unsigned n = 0;
 		uint32_t len;
 		int head, got;
 
+		blk_backoff(attempt);
 		r->hdr.type = type;
 		r->hdr.reserved = 0;
 		r->hdr.sector = sector;
@@ -131,12 +169,19 @@ static int vblk_request(struct virtio_blk *vb, uint32_t type, uint64_t sector,
 		}
 		virtq_kick(&vb->q);
 		if (WAIT_FOR(virtq_has_used(&vb->q), VBLK_REQ_TIMEOUT_US) != 0) {
-			vb->broken = true;
-			port_log("virtio-blk %s: %s of %u bytes at sector %llu timed out "
-				 "(device status 0x%x)\n", vb->name, op_name(type), bytes,
-				 (unsigned long long)sector, virtio_pci_status(&vb->vp));
+			port_log("virtio-blk %s: %s of %u bytes at sector %llu timed out after %u s "
+				 "(device status 0x%x), attempt %d of %d\n", vb->name, op_name(type),
+				 bytes, (unsigned long long)sector, VBLK_REQ_TIMEOUT_US / 1000000,
+				 virtio_pci_status(&vb->vp), attempt, BLK_ATTEMPTS);
+			/* Blocked DMA looks like a time-out: the IOMMU says so. */
 			iommu_report_faults(&vb->vp.pci);
-			return -1;
+			if (attempt < BLK_ATTEMPTS && vblk_restart(vb) == 0) {
+				port_log("virtio-blk %s: reset the device, sending the request again\n",
+					 vb->name);
+				continue;
+			}
+			vb->broken = true;
+			break;
 		}
 		got = virtq_reap(&vb->q, &len);
 		if (got != head) {
@@ -149,10 +194,14 @@ static int vblk_request(struct virtio_blk *vb, uint32_t type, uint64_t sector,
 			return 0;
 		port_log("virtio-blk %s: %s of %u bytes at sector %llu: %s (attempt %d of %d)\n",
 			 vb->name, op_name(type), bytes, (unsigned long long)sector,
-			 status_name(r->status), attempt, VBLK_ATTEMPTS);
+			 status_name(r->status), attempt, BLK_ATTEMPTS);
 		if (r->status == VIRTIO_BLK_S_UNSUPP)
 			break;
 	}
+	port_log("virtio-blk %s: giving up on the %s of sectors %llu..%llu (512-byte units): "
+		 "request status %u (%s), device status 0x%x\n", vb->name, op_name(type),
+		 (unsigned long long)sector, (unsigned long long)(sector + (bytes ? (bytes - 1) / 512 : 0)),
+		 r->status, status_name(r->status), virtio_pci_status(&vb->vp));
 	return -1;
 }
 
@@ -298,10 +347,7 @@ int virtio_blk_open(const struct disk_spec *spec, struct blk_dev *out, char *err
 
 	if (virtio_pci_open(&vb->vp, &pd, err, errlen) != 0)
 		return -1;
-	if (virtio_pci_negotiate(&vb->vp, 1ull << VIRTIO_BLK_F_SIZE_MAX | 1ull << VIRTIO_BLK_F_SEG_MAX |
-				 1ull << VIRTIO_BLK_F_RO | 1ull << VIRTIO_BLK_F_BLK_SIZE |
-				 1ull << VIRTIO_BLK_F_FLUSH | 1ull << VIRTIO_F_VERSION_1 |
-				 1ull << VIRTIO_F_ACCESS_PLATFORM, err, errlen) != 0)
+	if (virtio_pci_negotiate(&vb->vp, VBLK_FEATURES, err, errlen) != 0)
 		return -1;
 	if (virtio_has(&vb->vp, VIRTIO_BLK_F_RO)) {
 		snprintf(err, errlen, "virtio-blk %s: device is read-only", pd.name);

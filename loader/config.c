@@ -142,6 +142,17 @@ static int do_dumpling_console(struct directive_ctx *x, int argc, char **argv)
 	return 0;
 }
 
+static int do_dumpling_deadline(struct directive_ctx *x, int argc, char **argv)
+{
+	uint64_t n;
+
+	if (parse_number(argv[1], 10, &n) < 0 || n == 0 || n > 604800)
+		return conf_error(x, "dumpling_deadline '%s': expected seconds, 1..604800 "
+				  "(leave it out for the default, which grows with RAM)", argv[1]);
+	x->c->deadline_s = (uint32_t)n;
+	return 0;
+}
+
 static int do_failure_action(struct directive_ctx *x, int argc, char **argv)
 {
 	return parse_action(x, argv[0], argv[1], &x->c->failure_action);
@@ -277,6 +288,7 @@ static const struct directive directives[] = {
 	{ "path",		1, 1,	do_path,		0 },
 	{ "dumpling_timeout",	1, 1,	do_dumpling_timeout,	0 },
 	{ "dumpling_console",	1, -1,	do_dumpling_console,	0 },
+	{ "dumpling_deadline",	1, 1,	do_dumpling_deadline,	0 },
 };
 #define NDIRECTIVES (sizeof(directives) / sizeof(directives[0]))
 

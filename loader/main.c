@@ -95,14 +95,20 @@ static int config_and_cmdline(const char *conf, struct loader_config *c, struct 
 			return fail(err);
 		if (nfs_cmdline(c, &nfs_net, cmdline, n) < 0)
 			return fail("the capture command line is too long");
-		goto consoles;
+	} else {
+		if (c->target == TARGET_EXT4 ? ext4_target_resolve(c, t, err, sizeof(err)) < 0
+					      : resolve_target(c->raw_dev, t, err, sizeof(err)) < 0)
+			return fail(err);
+		if (build_cmdline(c, t, cmdline, n) < 0)
+			return fail("the capture command line is too long");
 	}
-	if (c->target == TARGET_EXT4 ? ext4_target_resolve(c, t, err, sizeof(err)) < 0
-				      : resolve_target(c->raw_dev, t, err, sizeof(err)) < 0)
-		return fail(err);
-	if (build_cmdline(c, t, cmdline, n) < 0)
-		return fail("the capture command line is too long");
-consoles:
+	/* For every target: how long the whole capture may take (dumpling_deadline). */
+	if (c->deadline_s) {
+		size_t k = strlen(cmdline);
+
+		if ((size_t)snprintf(cmdline + k, n - k, " dumpling.deadline=%u", c->deadline_s) >= n - k)
+			return fail("the capture command line is too long");
+	}
 	if (console_append_word(c->console, cmdline, n, err, sizeof(err)) < 0)
 		return fail(err);
 	return 0;

@@ -15,12 +15,16 @@
 #include "arch/x86_64/machine.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/platform.h"
+#include "arch/x86_64/serial.h"
+#include "arch/x86_64/testflag.h"
+#include "arch/x86_64/watch.h"
 #include "capture/arena.h"
 #include "capture/config.h"
 #include "capture/dump.h"
 #include "capture/ports.h"
 #include "capture/printk.h"
 #include "drivers/iommu.h"
+#include "drivers/pci_unused.h"
 #include "arch/x86_64/target.h"
 
 #include "sources.h"	/* generated: DUMPLING_SOURCES, the Debian sources built in */
@@ -56,6 +60,8 @@ static int phys_read(struct memsrc *m, uint64_t off, void *buf, size_t len)
 	if (paging_ensure_ram(off, len))
 		return -1;
 	memcpy(buf, (const void *)(uintptr_t)off, len);
+	watch_count_read(len);
+	(void)port_now_ns();	/* the deadline and the watchdogs, in long CPU-bound loops */
 	return 0;
 }
 
@@ -95,6 +101,17 @@ static void write_dmesg(struct target *t, struct arena *a)
 	arena_reset(a, mark);
 }
 
+/* RAM the dump covers, for the default deadline: the kernel-text alias aside. */
+static uint64_t ram_bytes(const struct elfcore *ec)
+{
+	uint64_t sum = 0;
+
+	for (unsigned i = 0; i < ec->nr_loads; i++)
+		if (ec->loads[i].vaddr < KERNEL_MAP_BASE)
+			sum += ec->loads[i].memsz;
+	return sum;
+}
+
 void kmain(const uint8_t *bp, uint64_t image_base);
 
 void kmain(const uint8_t *bp, uint64_t image_base)
@@ -110,6 +127,7 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 
 	cpu_init();
 	clock_init();
+	watch_init();
 	arena_init(&dma_arena, dma_space, sizeof(dma_space));
 
 	port_log("dumpling %s capture image at 0x%llx-0x%llx, entered %s\n", VERSION,
@@ -126,15 +144,23 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 		 (unsigned long long)(clock_tsc_hz() / 1000000));
 	copy_cmdline(bp);
 	port_log("command line: %s\n", cmdline);
+	testflag_init(cmdline);
+	if (testflag("fault"))
+		testflag_fault();
 	if (paging_init())
 		machine_fail("cannot build page tables");
 	irq_quiesce();
+	watch_watchdogs();
 
 	config_defaults(&cfg);
 	if (cmdline_parse(cmdline, &cfg, err, sizeof(err)))
 		machine_fail(err);
 	console_plan(&cfg.console);
 	failure_action = cfg.failure_action;
+	watch_plan(&cfg, 0);
+	/* Only the target's device may do DMA from here on: the others would
+	 * change the memory we are about to read. */
+	pci_quiesce_unused(cfg.have_nic ? &cfg.nic : &cfg.disk, cfg.have_nic || cfg.have_disk);
 	acpi_set_rsdp(cfg.acpi_rsdp ? cfg.acpi_rsdp :
 		      acpi_rsdp_from_boot_params(bp ? boot_params : NULL));
 	if (!cfg.have_elfcorehdr)
@@ -142,6 +168,7 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 			     "`dumpling load` or `kexec -p`, which add it");
 
 	arena_init(&capture_arena, capture_space, sizeof(capture_space));
+	watch_stage("reading the ELF core header");
 	if (capture_prepare(&cap, &cfg, &mem, cfg.elfcorehdr_addr, &capture_arena))
 		machine_fail("the crashed kernel's ELF core header is unusable (see above)");
 	/* Only now can an MMIO console be checked against the crashed kernel's RAM. */
@@ -150,13 +177,16 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 
 	/* The panic reason reaches the console even if every target fails. */
 	have_log = printk_show(&klog, &cap.ec, NULL) == 0;
+	watch_plan(&cfg, ram_bytes(&cap.ec));
 
+	watch_stage("opening the target");
 	if (target_open(&cfg, &cap, &target, err, sizeof(err)))
 		machine_fail(err);
 	if (have_log && target.add_file)
 		write_dmesg(&target, &capture_arena);
 	port_log("writing the dump to %s\n", target.vmcore->name);
-	if (capture_write(&cap, target.vmcore, &res))
+	watch_stage("writing the dump");
+	if (capture_write(&cap, watch_sink(target.vmcore), &res))
 		machine_fail("see the messages above");
 	/* An incomplete dump (the target filled up) is still a failure to act on. */
 	machine_action(res.incomplete ? cfg.failure_action : cfg.final_action);

@@ -30,6 +30,7 @@ static uint64_t *root;
 static int levels;		/* 4 or 5 */
 static int have_1g;
 static uint64_t wb_mapped_end;	/* RAM identity-mapped write-back below this */
+extern char _head[], __image_end[];
 
 static uint64_t *new_table(void)
 {
@@ -49,7 +50,9 @@ static int level_shift(int level)
  * tab at level lvl. A large page on the way with other attributes is split
  * into a table that maps the same range the same way, one level down. A table
  * already where the large page would go keeps its entries; only its holes
- * are filled, so an uncached MMIO page inside RAM's range stays uncached.
+ * are filled, in the tables below it too (the image's own 4 KiB pages leave
+ * the rest of their 2 MiB unmapped), so an uncached MMIO page inside RAM's
+ * range stays uncached.
  */
 static int map_one(uint64_t *tab, int lvl, uint64_t pa, int level, uint64_t attr)
 {
@@ -62,10 +65,14 @@ static int map_one(uint64_t *tab, int lvl, uint64_t pa, int level, uint64_t attr
 				uint64_t step = 1ull << level_shift(lvl - 1);
 				int i;
 
-				for (i = 0; i < 512; i++)
-					if (!(t[i] & PTE_P) &&
+				for (i = 0; i < 512; i++) {
+					int hole = !(t[i] & PTE_P);
+					int table = !hole && !(t[i] & PTE_PS) && level - 1 > 1;
+
+					if ((hole || table) &&
 					    map_one(t, lvl - 1, pa + i * step, level - 1, attr))
 						return -1;
+				}
 				return 0;
 			}
 			*e = pa | PTE_P | PTE_W | attr | (level > 1 ? PTE_PS : 0);
@@ -129,8 +136,15 @@ int paging_init(void)
 		have_1g = !!(r[3] & (1u << 26));
 	}
 	root = new_table();
-	/* The first 4 GiB hold the image, the ACPI tables and the low MMIO. */
-	if (map_range(0, 4ull << 30, 0))
+	/*
+	 * The image itself first: with crashkernel=...,high the kernel puts it
+	 * anywhere in RAM (0x1be000000 on a 6 GB guest), and once CR3 points
+	 * here, code, stacks, IDT and DMA buffers must still be mapped, or the
+	 * next fetch faults through an unmapped IDT: a silent triple fault.
+	 * Then the first 4 GiB: the ACPI tables and the low MMIO.
+	 */
+	if (map_range((uint64_t)_head, (uint64_t)__image_end - (uint64_t)_head, 0) ||
+	    map_range(0, 4ull << 30, 0))
 		return -1;
 	wb_mapped_end = 4ull << 30;
 	write_cr3((uint64_t)root);

@@ -28,13 +28,17 @@ void udelay(uint64_t us);
  * Waits until cond() is true or timeout_us passes. Every device wait goes
  * through here so that none can hang. Returns 0, or -1 on timeout.
  */
+extern const char *wait_cond;	/* what WAIT_FOR waits for now (watch.c says it) */
 #define WAIT_FOR(cond, timeout_us) ({					\
+	const char *_outer = wait_cond;					\
 	uint64_t _deadline = port_now_ns() + (uint64_t)(timeout_us) * 1000;	\
 	int _r = 0;							\
+	wait_cond = #cond;						\
 	while (!(cond)) {						\
 		if (port_now_ns() > _deadline) { _r = -1; break; }	\
 		__asm__ volatile("pause" ::: "memory");			\
 	}								\
+	wait_cond = _outer;						\
 	_r; })
 
 #endif

@@ -11,6 +11,7 @@
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/machine.h"
 #include "arch/x86_64/platform.h"
+#include "arch/x86_64/watch.h"
 #include "capture/ports.h"
 
 enum action failure_action = ACTION_REBOOT;
@@ -48,6 +49,7 @@ static void reboot(void)
 
 void machine_action(enum action a)
 {
+	watch_leave(a);
 	switch (a) {
 	case ACTION_HALT:
 		port_log("halting\n");

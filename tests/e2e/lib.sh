@@ -30,6 +30,8 @@
 #   E2E_PREPANIC       a shell script the guest runs after loading, just before
 #                      the panic (/etc/dtest-prepanic in the initramfs)
 #   E2E_IR_BINS        extra host programs for the initramfs (with their libraries)
+#   E2E_DRIVE_PREFIX   put before the disk's file name, e.g. blkdebug:RULES:
+#   E2E_DRIVE_OPTS     appended to the disk's -drive, e.g. ,throttling.bps-total=N
 
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$E2E_DIR/../.." && pwd)
@@ -161,7 +163,7 @@ e2e_boot() {
 		$E2E_DISPLAY -no-reboot
 		-kernel "$KERNEL_VMLINUZ" -initrd "$initrd"
 		-append "$E2E_CONSOLE crashkernel=$ck panic=-1 dtest=$mode dtest.disk=$E2E_GUEST_DISK $E2E_APPEND"
-		-drive "file=$out/disk.img,if=none,id=d0,format=raw")
+		-drive "file=${E2E_DRIVE_PREFIX:-}$out/disk.img,if=none,id=d0,format=raw${E2E_DRIVE_OPTS:-}")
 	local dev
 	read -ra dev <<<"$E2E_DISK_DEVICE $E2E_QEMU_EXTRA"
 	cmd+=("${dev[@]}")

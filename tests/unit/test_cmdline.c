@@ -165,6 +165,16 @@ int main(void)
 		    "dumpling.failure_action=poweroff dumpling.final_action=reboot") == 0);
 	CHECK(c.have_elfcorehdr && c.target == TARGET_RAW && c.have_disk && c.have_part);
 	CHECK(c.dump_level == 1 && c.failure_action == ACTION_POWEROFF);
+	/* dumpling.deadline: seconds for the whole capture; 0 means "scale with RAM". */
+	CHECK(parse("dumpling.target=raw") == 0 && c.deadline_s == 0);
+	CHECK(parse("dumpling.deadline=25") == 0 && c.deadline_s == 25);
+	CHECK(parse("dumpling.deadline=604800") == 0 && c.deadline_s == 604800);
+	bad("dumpling.deadline=0", "dumpling.deadline");
+	bad("dumpling.deadline=604801", "dumpling.deadline");
+	bad("dumpling.deadline=1h", "dumpling.deadline");
+	bad("dumpling.deadline", "dumpling.deadline");
+	/* Test switches are the image's business: accepted, changing nothing here. */
+	CHECK(parse("dumpling.test=fault,nowatchdog dumpling.dump_level=3") == 0 && c.dump_level == 3);
 	{
 		char tiny[8];
 		config_defaults(&c);

@@ -81,6 +81,20 @@ static void test_defaults_and_forms(void)
 	CHECK(c.failure_action == ACTION_POWEROFF);
 }
 
+static void test_deadline(void)
+{
+	struct loader_config c;
+
+	CHECK(parse("raw /dev/vda\n", &c) == 0 && c.deadline_s == 0);
+	CHECK(parse("raw /dev/vda\ndumpling_deadline 900\n", &c) == 0 && c.deadline_s == 900);
+	check_error("raw /dev/vda\ndumpling_deadline 0\n",
+		    ":2: dumpling_deadline '0': expected seconds, 1..604800");
+	check_error("raw /dev/vda\ndumpling_deadline 10m\n", ":2: dumpling_deadline '10m'");
+	check_error("raw /dev/vda\ndumpling_deadline 700000\n", ":2: dumpling_deadline '700000'");
+	check_error("raw /dev/vda\ndumpling_deadline\n", ":2:");
+	check_error("raw /dev/vda\ndumpling_deadline 5\ndumpling_deadline 6\n", ":3:");
+}
+
 static void test_errors(void)
 {
 	check_error("raw /dev/vda\n\nfoo bar\n",
@@ -170,6 +184,7 @@ int main(void)
 {
 	test_full_config();
 	test_defaults_and_forms();
+	test_deadline();
 	test_errors();
 	test_load_file();
 	return test_summary("test_loader_config");

@@ -1,0 +1,19 @@
+/*
+ * Devices the dump does not use. The crashed kernel may have left any of them
+ * in the middle of DMA (a disk being written, a NIC receiving a flood): their
+ * writes would change the memory being dumped, and their MSIs land on vectors
+ * nobody handles. Bus mastering off stops both.
+ */
+#ifndef DRIVERS_PCI_UNUSED_H
+#define DRIVERS_PCI_UNUSED_H
+
+#include "capture/config.h"
+
+/*
+ * pci_quiesce() on every function of segment 0 except bridges (their
+ * bus-master bit gates the DMA of everything behind them, our device too) and
+ * the functions in keep[0..nkeep). Returns how many were quiesced.
+ */
+int pci_quiesce_unused(const struct disk_spec *keep, int nkeep);
+
+#endif
