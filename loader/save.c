@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "loader/config.h"
@@ -39,7 +40,7 @@ int cmd_save(const char *conf, const char *dir)
 {
 	struct loader_config c;
 	struct target_info t;
-	char err[4096], dev[300], prog[PATH_MAX];
+	char err[4096], dev[300], prog[PATH_MAX], where[PATH_MAX];
 
 	if (config_load(conf, &c, err, sizeof(err)) < 0 ||
 	    config_resolve_path(&c, err, sizeof(err)) < 0) {
@@ -55,10 +56,16 @@ int cmd_save(const char *conf, const char *dir)
 		fprintf(stderr, "dumpling: cannot save a dump from %s: %s\n", c.raw_dev, err);
 		return 1;
 	}
+	/* dumpling-extract makes <dir>/<date>/, not <dir> itself */
+	if (sysroot_path(where, sizeof(where), "%s", dir) < 0 ||
+	    (mkdir(where, 0755) < 0 && errno != EEXIST)) {
+		fprintf(stderr, "dumpling: cannot create %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
 	snprintf(dev, sizeof(dev), "%s/dev/%s", sysroot(), t.name);
 	find_extract(prog, sizeof(prog));
 	fflush(stdout);
-	execlp(prog, "dumpling-extract", "--to-dir", dir, dev, (char *)NULL);
+	execlp(prog, "dumpling-extract", "--to-dir", where, dev, (char *)NULL);
 	fprintf(stderr, "dumpling: cannot run %s: %s\n", prog, strerror(errno));
 	return 1;
 }
