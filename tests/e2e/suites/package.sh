@@ -29,6 +29,7 @@ if [ ${#runs[@]} -eq 0 ]; then
 	runs=(raw)
 	[ -z "${E2E_FULL:-}" ] || runs+=(ext4)
 fi
+PKG_COLLECTOR=${PKG_COLLECTOR:-makedumpfile -z -d 31}
 PARTUUID=6d1f2a3b-0c4d-4e5f-8a9b-0c1d2e3f4a5b
 PANIC_RE='sysrq: Trigger a crash|Kernel panic - not syncing: sysrq triggered crash'
 
@@ -145,7 +146,7 @@ run_raw() {
 	truncate -s 1G "$out/dump.img"
 	sgdisk -o -n 1:2048:0 -t 1:8300 -u "1:$PARTUUID" "$out/dump.img" >/dev/null 2>&1
 	fs_text "$out/root.img" /etc/dumpling.conf \
-		"$(printf 'raw PARTUUID=%s\ncore_collector makedumpfile -z -d 31' "$PARTUUID")"
+		"$(printf 'raw PARTUUID=%s\ncore_collector %s' "$PARTUUID" "$PKG_COLLECTOR")"
 	fs_text "$out/root.img" /etc/dtest/phase crash
 	pboot $n "$out/root.img" "crashkernel=$CK" "$out/dump.img" || return 1
 	crash_checks $n
@@ -172,7 +173,7 @@ run_ext4() {
 	fstab=$(fs_cat "$out/root.img" /etc/fstab)
 	fs_text "$out/root.img" /etc/fstab "$(printf '%s\n/dev/vdb /var/crash ext4 ro 0 2' "$fstab")"
 	fs_text "$out/root.img" /etc/dumpling.conf \
-		"$(printf 'path /var/crash\ncore_collector makedumpfile -z -d 31')"
+		"$(printf 'path /var/crash\ncore_collector %s' "$PKG_COLLECTOR")"
 	fs_text "$out/root.img" /etc/dtest/phase crash
 	pboot $n "$out/root.img" "crashkernel=$CK" "$out/dump.img" || return 1
 	crash_checks $n
