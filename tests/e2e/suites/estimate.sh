@@ -12,9 +12,9 @@ E2E_CRASHKERNEL=32M
 E2E_PREPANIC=$(cd "$(dirname "$0")/.." && pwd)/estimate-search.sh
 . "$(dirname "$0")/../lib.sh"
 
-# EST SMALLEST: the estimate is enough and at most 1 MiB more than needed.
-within_one() {
-	[ -n "$1" ] && [ -n "$2" ] && [ "$1" -ge "$2" ] && [ $(($1 - $2)) -le 1 ]
+# EST SMALLEST (KiB): the estimate is enough and less than 1 MiB more than needed.
+within_one() {	# KiB KiB
+	[ -n "$1" ] && [ -n "$2" ] && [ "$1" -ge "$2" ] && [ $(($1 - $2)) -lt 1024 ]
 }
 
 # run_search NAME: one boot at E2E_MEM with E2E_KERNEL_PKG.
@@ -28,15 +28,16 @@ run_search() {
 	check "$name: the search ran to its end" grep -aq '^DTEST: search done' "$out/serial.log"
 	grep -a '^DTEST: FAIL' "$out/serial.log" | sed "s/^/$name: /"
 	est=$(sed -n 's/^DTEST: estimate \([0-9]*\)M.*/\1/p' "$out/serial.log" | head -n 1)
-	smallest=$(sed -n 's/^DTEST: loads at \([0-9]*\)M.*/\1/p' "$out/serial.log" | tail -n 1)
-	note "$name: $KERNEL_RELEASE, $E2E_MEM: estimate ${est:-?}M, smallest that loads ${smallest:-?}M"
+	total=$(sed -n 's/^DTEST: estimate: total: *\([0-9]*\) KiB.*/\1/p' "$out/serial.log" | head -n 1)
+	smallest=$(sed -n 's/^DTEST: loads at \([0-9]*\)K.*/\1/p' "$out/serial.log" | tail -n 1)
+	note "$name: $KERNEL_RELEASE, $E2E_MEM: estimate ${est:-?}M (${total:-?} KiB), smallest that loads ${smallest:-?} KiB"
 	grep -a '^DTEST: estimate: \(elfcorehdr\|total\)' "$out/serial.log" | sed "s/^DTEST: /$name: /"
-	check "$name: the image loads at the estimate (${est:-?}M)" \
-		grep -aq "^DTEST: loads at ${est:-x}M" "$out/serial.log"
-	check "$name: a load fails below it (the search found the limit)" \
+	check "$name: the image loads at the estimate (crashkernel=${est:-?}M)" \
+		grep -aq "^DTEST: loads at $((${est:-0} * 1024))K" "$out/serial.log"
+	check "$name: a load fails less than 1 MiB below it (the search found the limit)" \
 		grep -aq '^DTEST: does not load at' "$out/serial.log"
-	check "$name: estimate within 1 MiB of the smallest that loads (${smallest:-?}M)" \
-		within_one "$est" "$smallest"
+	check "$name: estimate within 1 MiB of the smallest that loads (${smallest:-?} KiB)" \
+		within_one "$((${est:-0} * 1024))" "$smallest"
 }
 
 mkdir -p "$E2E_OUT"
