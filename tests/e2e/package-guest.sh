@@ -36,6 +36,9 @@ crash)
 		echo done >/etc/dtest/phase
 	else
 		show active systemctl is-active dumpling.service
+		# what dumpling.path and the udev rule do: the crash below must
+		# still be taken by the reloaded image
+		show reload systemctl reload dumpling.service
 		show journal journalctl -b -o cat -u dumpling.service
 		show status dumpling status
 		touch /etc/dtest/crashed

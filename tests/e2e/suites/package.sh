@@ -127,6 +127,7 @@ run_install() {
 crash_checks() {
 	local n=$1 panic log=$E2E_OUT/$1/serial.log
 	check "$n: dumpling.service active after boot" said "$n" 'active: active'
+	check "$n: systemctl reload dumpling.service succeeded" said "$n" 'reload rc=0'
 	check "$n: dumpling status exits 0 before the crash" said "$n" 'status rc=0'
 	grep -a '^DTEST: \(status\|journal\):' "$log" | head -n 8 | sed "s/^/$n: /"
 	check "$n: sysrq panic" grep -aqE "$PANIC_RE" "$log"
