@@ -187,7 +187,7 @@ run_ext4() {
 	check "$n: /var/crash/<ip>-<date>/vmcore on the dump disk" \
 		said $n 'files: /var/crash/127.0.0.1-[0-9-]*-[0-9:]*/vmcore [0-9]'
 	check "$n: vmcore-dmesg.txt beside it" said $n 'files: /var/crash/127.0.0.1-.*/vmcore-dmesg.txt [0-9]'
-	check "$n: e2fsck -fn: the dump disk is clean" e2fsck -fn "$out/dump.img" >/dev/null 2>&1
+	check "$n: e2fsck -fn: the dump disk is clean" sh -c "e2fsck -fn '$out/dump.img' >/dev/null 2>&1"
 	rm -rf "$out/fs" && mkdir -p "$out/fs" && debugfs -R "rdump / $out/fs" "$out/dump.img" >/dev/null 2>&1
 	pcrash $n "$(ls "$out"/fs/*/vmcore 2>/dev/null | head -n 1)"
 	[ -n "${E2E_KEEP_DISK:-}" ] || rm -rf "$out/root.img" "$out/dump.img" "$out/fs"
