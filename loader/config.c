@@ -20,6 +20,7 @@ struct directive_ctx {
 	int line;
 	char *err;
 	size_t errlen;
+	int nrefused;		/* directives named as unsupported or unknown so far */
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -35,6 +36,31 @@ static int conf_error(struct directive_ctx *x, const char *fmt, ...)
 	vsnprintf(x->err + k, x->errlen - k, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+/*
+ * A directive dumpling cannot honour: named, one line each, and parsing goes
+ * on so a kdump.conf gets the whole list at once (config_parse_text fails at
+ * the end). Returns 0.
+ */
+__attribute__((format(printf, 2, 3)))
+static int refuse(struct directive_ctx *x, const char *fmt, ...)
+{
+	size_t used = x->nrefused ? strlen(x->err) : 0;
+	va_list ap;
+	int k;
+
+	if (used + 1 >= x->errlen)
+		return x->nrefused++, 0;
+	k = snprintf(x->err + used, x->errlen - used, "%s%s:%d: ", used ? "\n" : "",
+		     x->file, x->line);
+	if (k > 0 && used + k < x->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(x->err + used + k, x->errlen - used - k, fmt, ap);
+		va_end(ap);
+	}
+	x->nrefused++;
+	return 0;
 }
 
 static int parse_action(struct directive_ctx *x, const char *name, const char *v,
@@ -310,7 +336,16 @@ static const struct {
 	{ "dracut_args", "dumpling has no initramfs" },
 	{ "fence_kdump_args", "fence_kdump is not supported" },
 	{ "fence_kdump_nodes", "fence_kdump is not supported" },
-	{ "auto_reset_crashkernel", "dumpling does not change the kernel command line" },
+	{ "auto_reset_crashkernel", "use 'dumpling reset-crashkernel' once instead" },
+	{ "ext2", "ext2 targets are not supported; use ext4 or raw" },
+	{ "ext3", "ext3 targets are not supported; use ext4 or raw" },
+	{ "minix", "minix targets are not supported; use raw" },
+	{ "blacklist", "dumpling loads no kernel modules" },
+	{ "options", "dumpling loads no kernel modules" },
+	{ "link_delay", "dumpling's network drivers wait for the link themselves" },
+	{ "disk_timeout", "dumpling's disk drivers have their own timeouts" },
+	{ "debug_mem_level", "dumpling has no capture kernel to debug" },
+	{ "save_raw", "dumpling-save.service always saves raw dumps to /var/crash" },
 };
 
 void loader_config_defaults(struct loader_config *c)
@@ -383,15 +418,15 @@ static int parse_line(struct directive_ctx *x, char *line, int *target_line)
 	}
 	for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
 		if (!strcmp(argv[0], unsupported[i].name))
-			return conf_error(x, "unsupported directive '%s': %s",
-					  argv[0], unsupported[i].why);
-	return conf_error(x, "unknown directive '%s'", argv[0]);
+			return refuse(x, "unsupported directive '%s': %s", argv[0],
+				      unsupported[i].why);
+	return refuse(x, "unknown directive '%s'", argv[0]);
 }
 
 int config_parse_text(const char *text, const char *filename,
 		      struct loader_config *c, char *err, size_t errlen)
 {
-	struct directive_ctx x = { c, filename, 0, err, errlen };
+	struct directive_ctx x = { c, filename, 0, err, errlen, 0 };
 	const char *p = text;
 	int target_line = 0;
 	char line[4096];
@@ -412,7 +447,10 @@ int config_parse_text(const char *text, const char *filename,
 			return -1;
 		p += len + (nl ? 1 : 0);
 	}
-	if (c->target == TARGET_NONE) {
+	if (x.nrefused)
+		return -1;	/* err holds one line per refused directive */
+	/* path alone: the ext4 filesystem holding it (loader/mounts.c) */
+	if (c->target == TARGET_NONE && !c->path[0]) {
 		snprintf(err, errlen, "%s: no dump target: add a line such as 'raw /dev/vdb'",
 			 filename);
 		return -1;

@@ -18,30 +18,45 @@
 #include "loader/console.h"
 #include "loader/image.h"
 #include "loader/kexec.h"
+#include "loader/estimate.h"
 #include "loader/ext4.h"
 #include "loader/legacy.h"
 #include "loader/lockdown.h"
 #include "loader/pesig.h"
 #include "loader/secureboot.h"
 #include "loader/nfs.h"
+#include "loader/mounts.h"
 #include "loader/reserve.h"
 #include "loader/partid.h"
 #include "loader/resolve.h"
+#include "loader/save.h"
+#include "loader/status.h"
 
 #define EXIT_USAGE 2
 
 static const char usage_text[] =
 	"usage: dumpling load [-c CONFIG] [-i IMAGE] [--legacy]\n"
 	"       dumpling unload\n"
-	"       dumpling status\n"
+	"       dumpling status [-c CONFIG] [-i IMAGE]\n"
+	"       dumpling estimate [-i IMAGE]\n"
+	"       dumpling reset-crashkernel [-i IMAGE]\n"
+	"       dumpling save [-c CONFIG]\n"
 	"       dumpling cmdline [-c CONFIG]\n"
 	"\n"
 	"  load     load the capture image into the crash reservation (crashkernel=)\n"
 	"           with kexec_file_load; --legacy uses kexec_load and builds the\n"
 	"           elfcorehdr itself\n"
 	"  unload   remove the loaded crash image\n"
-	"  status   show whether a crash image is loaded, the reservation, lockdown,\n"
-	"           and whether the installed image is signed\n"
+	"  status   whether a crash image is loaded, the reservation and how much\n"
+	"           of it the image uses, the target and whether it is there, the\n"
+	"           newest dump, lockdown, and who signed the installed images;\n"
+	"           exit 0 operational, 3 not loaded, 1 a problem\n"
+	"  estimate the crashkernel= this machine needs, and whether the current\n"
+	"           reservation is enough\n"
+	"  reset-crashkernel  write that (plus a margin) to " GRUB_SNIPPET "\n"
+	"           and run update-grub\n"
+	"  save     raw target: copy a dump left on it to " DEFAULT_CRASH_DIR "/<date>/\n"
+	"           and clear it (dumpling-save.service runs this at boot)\n"
 	"  cmdline  print the capture command line, for use with kexec-tools:\n"
 	"           kexec -s -p dumpling.img --append=\"$(dumpling cmdline)\"\n"
 	"\n"
@@ -49,7 +64,7 @@ static const char usage_text[] =
 	"  -i IMAGE   default " DEFAULT_SIGNED_IMAGE " if installed, else\n"
 	"             " DEFAULT_IMAGE "\n"
 	"\n"
-	"exit status: 0 ok, 1 failure, 2 usage error\n";
+	"exit status: 0 ok, 1 failure, 2 usage error (status: 3 not loaded)\n";
 
 static int usage(FILE *f, int code)
 {
@@ -86,9 +101,10 @@ static struct net_info nfs_net;
 static int config_and_cmdline(const char *conf, struct loader_config *c, struct target_info *t,
 			      char *cmdline, size_t n)
 {
-	char err[1024];
+	char err[4096];
 
-	if (config_load(conf, c, err, sizeof(err)) < 0)
+	if (config_load(conf, c, err, sizeof(err)) < 0 ||
+	    config_resolve_path(c, err, sizeof(err)) < 0)
 		return fail(err);
 	if (c->target == TARGET_NFS) {
 		if (nfs_resolve(c, &nfs_net, err, sizeof(err)) < 0)
@@ -161,32 +177,6 @@ static int cmd_cmdline(const char *conf)
 	return 0;
 }
 
-static int cmd_status(void)
-{
-	struct reservation rv;
-	char a[32];
-
-	reservation_read(&rv);
-	if (!rv.supported && !rv.have_range) {
-		printf("crash image: unknown (no /sys/kernel/kexec_crash_size: kernel "
-		       "without kexec crash support)\n");
-		printf("reservation: none\n");
-		secureboot_status(stdout);
-		return 0;
-	}
-	printf("crash image: %s\n", rv.loaded ? "loaded" : "not loaded");
-	if (!rv.size)
-		printf("reservation: none (add crashkernel=16M to the kernel command line)\n");
-	else if (rv.have_range)
-		printf("reservation: 0x%" PRIx64 "-0x%" PRIx64 " (%s)\n", rv.r.start, rv.r.end,
-		       human(rv.size, a, sizeof(a)));
-	else
-		printf("reservation: %s (address hidden: run as root)\n",
-		       human(rv.size, a, sizeof(a)));
-	secureboot_status(stdout);
-	return 0;
-}
-
 static int cmd_unload(void)
 {
 	int r;
@@ -246,7 +236,8 @@ static int cmd_load(const char *conf, const char *image, int legacy)
 			    "(/sys/kernel/kexec_crash_size is missing: it needs "
 			    "CONFIG_CRASH_DUMP, and crashkernel=16M on its command line)");
 	if (!rv.size)
-		return fail("no crash reservation: add crashkernel=16M to the kernel command line");
+		return fail("no crash reservation: the kernel command line has no crashkernel=; "
+			    "run 'dumpling reset-crashkernel' (or add crashkernel=16M) and reboot");
 	if (!rv.have_range)
 		return fail("cannot find the \"Crash kernel\" range in /proc/iomem");
 	if (config_and_cmdline(conf, &c, &t, words, sizeof(words)))
@@ -350,22 +341,36 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dumpling: unexpected argument '%s'\n", argv[optind]);
 		return usage(stderr, EXIT_USAGE);
 	}
+	/* Without -i: the signed image when one is installed. */
+	if (!have_i)
+		image = secureboot_default_image();
 	if (!strcmp(cmd, "load"))
-		return cmd_load(conf, have_i ? image : secureboot_default_image(), legacy);
-	if ((have_i || legacy) && strcmp(cmd, "load")) {
-		fprintf(stderr, "dumpling: -i and --legacy only apply to load\n");
+		return cmd_load(conf, image, legacy);
+	if (legacy) {
+		fprintf(stderr, "dumpling: --legacy only applies to load\n");
 		return EXIT_USAGE;
 	}
+	if (!strcmp(cmd, "status"))
+		return cmd_status(conf, image);
+	if (have_i && strcmp(cmd, "estimate") && strcmp(cmd, "reset-crashkernel")) {
+		fprintf(stderr, "dumpling: -i only applies to load, status, estimate and "
+			"reset-crashkernel\n");
+		return EXIT_USAGE;
+	}
+	if (!strcmp(cmd, "estimate") && !have_c)
+		return cmd_estimate(image);
+	if (!strcmp(cmd, "reset-crashkernel") && !have_c)
+		return cmd_reset_crashkernel(image);
 	if (!strcmp(cmd, "cmdline"))
 		return cmd_cmdline(conf);
+	if (!strcmp(cmd, "save"))
+		return cmd_save(conf, DEFAULT_CRASH_DIR);
 	if (have_c) {
-		fprintf(stderr, "dumpling: -c only applies to load and cmdline\n");
+		fprintf(stderr, "dumpling: -c only applies to load, status, save and cmdline\n");
 		return EXIT_USAGE;
 	}
 	if (!strcmp(cmd, "unload"))
 		return cmd_unload();
-	if (!strcmp(cmd, "status"))
-		return cmd_status();
 	fprintf(stderr, "dumpling: unknown command '%s'\n", cmd);
 	return usage(stderr, EXIT_USAGE);
 }

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "capture/ports.h"
+#include "tools/progress.h"
 
 uint64_t port_now_ns(void)
 {
@@ -15,6 +16,15 @@ uint64_t port_now_ns(void)
 
 void port_vlog(const char *fmt, va_list ap)
 {
+	char line[512];
+	va_list aq;
+
+	/* The image's progress lines: redrawn on a terminal, else not shown. */
+	va_copy(aq, ap);
+	vsnprintf(line, sizeof(line), fmt, aq);
+	va_end(aq);
+	if (progress_console_line(2, line))
+		return;
 	vfprintf(stderr, fmt, ap);
 }
 

@@ -1,0 +1,58 @@
+#!/bin/sh
+# The guest side of suites/package.sh, run by dtest.service at every boot of
+# the debootstrapped Debian 12 system (tests/e2e/debian-image.sh). The host
+# sets /etc/dtest/phase between QEMU runs; every line for the host starts
+# with "DTEST:".
+say() { echo "DTEST: $*"; }
+show() {	# show NAME COMMAND...: its output prefixed, and its exit status
+	name=$1; shift
+	"$@" >/tmp/dtest.out 2>&1
+	rc=$?
+	sed "s/^/DTEST: $name: /" /tmp/dtest.out
+	say "$name rc=$rc"
+	return $rc
+}
+
+phase=$(cat /etc/dtest/phase 2>/dev/null)
+say "boot phase=$phase uptime=$(cut -d' ' -f1 /proc/uptime)"
+case $phase in
+install)
+	cd /root || exit 1
+	show apt env DEBIAN_FRONTEND=noninteractive apt-get install -y ./dumpling.deb
+	show enabled systemctl is-enabled dumpling.service dumpling.path dumpling-save.service
+	show estimate dumpling estimate
+	show reset dumpling reset-crashkernel
+	show grubcfg cat /etc/default/grub.d/dumpling.cfg
+	;;
+crash)
+	if [ -e /etc/dtest/crashed ]; then
+		# the boot after the capture image rebooted the machine
+		say "after-crash boot"
+		show save journalctl -b -o cat -u dumpling-save.service
+		show files find /var/crash -type f -printf '%p %s\n'
+		show status dumpling status
+		show active systemctl is-active dumpling.service
+		rm -f /etc/dtest/crashed
+		echo done >/etc/dtest/phase
+	else
+		show active systemctl is-active dumpling.service
+		# what dumpling.path and the udev rule do: the crash below must
+		# still be taken by the reloaded image
+		show reload systemctl reload dumpling.service
+		show journal journalctl -b -o cat -u dumpling.service
+		show status dumpling status
+		touch /etc/dtest/crashed
+		sync
+		say "panic now"
+		echo c >/proc/sysrq-trigger
+		sleep 30
+		say "FAIL: still alive after sysrq-trigger"
+	fi
+	;;
+*)
+	say "nothing to do"
+	;;
+esac
+sync
+say "poweroff"
+systemctl poweroff
