@@ -32,7 +32,7 @@
 #include "capture/kdump_format.h"
 #include "capture/kdump_read.h"
 #include "capture/printk.h"
-#include "tools/progress.h"
+#include "tools/term_progress.h"
 
 #define EXTRACT_CHUNK		(1u << 20)
 #define MAX_BLOCK_SIZE		(1u << 20)
@@ -375,11 +375,11 @@ static int dump_copy(struct source *s, uint64_t len, int out, const char *outnam
 {
 	unsigned char *buf = malloc(EXTRACT_CHUNK);
 	uint64_t pos = 0;
-	struct progress pr;
+	struct term_progress pr;
 
 	if (!buf)
 		return src_error(s, -1, "out of memory");
-	progress_start(&pr, 2, outname, len);
+	term_progress_start(&pr, 2, outname, len);
 	while (pos < len) {
 		size_t n = len - pos < EXTRACT_CHUNK ? len - pos : EXTRACT_CHUNK;
 
@@ -395,9 +395,9 @@ static int dump_copy(struct source *s, uint64_t len, int out, const char *outnam
 			return -1;
 		}
 		pos += n;
-		progress_update(&pr, pos);
+		term_progress_update(&pr, pos);
 	}
-	progress_end(&pr, pos);
+	term_progress_end(&pr, pos);
 	free(buf);
 	return 0;
 }

@@ -4,7 +4,7 @@
 #include <time.h>
 
 #include "capture/ports.h"
-#include "tools/progress.h"
+#include "tools/term_progress.h"
 
 uint64_t port_now_ns(void)
 {
@@ -23,7 +23,7 @@ void port_vlog(const char *fmt, va_list ap)
 	va_copy(aq, ap);
 	vsnprintf(line, sizeof(line), fmt, aq);
 	va_end(aq);
-	if (progress_console_line(2, line))
+	if (term_progress_console_line(2, line))
 		return;
 	vfprintf(stderr, fmt, ap);
 }

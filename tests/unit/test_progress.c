@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tools/progress.c"
+#include "tools/term_progress.c"
 #include "tests/unit/test.h"
 
 static void test_format(void)
@@ -17,13 +17,13 @@ static void test_format(void)
 	char b[200];
 
 	/* 50 MB of 100 MB in 1 s: 50 MB/s, 1 s to go */
-	progress_format(b, sizeof(b), "vmcore", 50000000, 100000000, 1000000000ull);
+	term_progress_format(b, sizeof(b), "vmcore", 50000000, 100000000, 1000000000ull);
 	CHECK_STR(b, "vmcore:  50.0 %  50.0 MB/s  eta 1s");
-	progress_format(b, sizeof(b), "vmcore", 100000000, 100000000, 4000000000ull);
+	term_progress_format(b, sizeof(b), "vmcore", 100000000, 100000000, 4000000000ull);
 	CHECK_STR(b, "vmcore: 100.0 %  25.0 MB/s  eta 0s");
-	progress_format(b, sizeof(b), "x", 0, 100, 0);
+	term_progress_format(b, sizeof(b), "x", 0, 100, 0);
 	CHECK_STR(b, "x:   0.0 %  0.0 MB/s  eta ?");
-	progress_format(b, sizeof(b), "x", 3000000, 0, 1000000000ull);
+	term_progress_format(b, sizeof(b), "x", 3000000, 0, 1000000000ull);
 	CHECK_STR(b, "x: 3.0 MB  3.0 MB/s");
 }
 
@@ -42,19 +42,19 @@ static size_t drain(int fd, char *buf, size_t n)
 
 static void test_terminal_or_not(void)
 {
-	struct progress p;
+	struct term_progress p;
 	int pfd[2], master, slave;
 	char buf[4096];
 
 	unsetenv("TERM");
 	CHECK(pipe(pfd) == 0);
-	progress_start(&p, pfd[1], "vmcore", 100);
+	term_progress_start(&p, pfd[1], "vmcore", 100);
 	CHECK(p.fd == -1);
 	p.last = 0;
-	progress_update(&p, 50);
-	progress_end(&p, 100);
-	CHECK(progress_console_line(pfd[1], "Copying data : [ 42.1 %] 80.2 MB/s eta 5s\n") == 1);
-	CHECK(progress_console_line(pfd[1], "dumped 5 pages\n") == 0);
+	term_progress_update(&p, 50);
+	term_progress_end(&p, 100);
+	CHECK(term_progress_console_line(pfd[1], "Copying data : [ 42.1 %] 80.2 MB/s eta 5s\n") == 1);
+	CHECK(term_progress_console_line(pfd[1], "dumped 5 pages\n") == 0);
 	CHECK(drain(pfd[0], buf, sizeof(buf)) == 0);
 
 	if (openpty(&master, &slave, NULL, NULL, NULL) < 0) {
@@ -62,13 +62,13 @@ static void test_terminal_or_not(void)
 		test_failed++;
 		return;
 	}
-	progress_start(&p, slave, "vmcore", 100);
+	term_progress_start(&p, slave, "vmcore", 100);
 	CHECK(p.fd == slave);
 	p.last = 0;			/* as if the redraw interval had passed */
 	p.t0 -= 1000000000ull;
-	progress_update(&p, 50);
-	progress_update(&p, 60);	/* too soon after: not drawn */
-	progress_end(&p, 100);
+	term_progress_update(&p, 50);
+	term_progress_update(&p, 60);	/* too soon after: not drawn */
+	term_progress_end(&p, 100);
 	drain(master, buf, sizeof(buf));
 	CHECK(strstr(buf, "\rvmcore:  50.0 %") != NULL);
 	CHECK(strstr(buf, " 60.0 %") == NULL);
@@ -76,12 +76,12 @@ static void test_terminal_or_not(void)
 	CHECK(strstr(buf, "MB/s") != NULL);
 	CHECK(strstr(buf, "eta 0s") != NULL);
 
-	CHECK(progress_console_line(slave, "Copying data : [ 42.1 %] 80.2 MB/s eta 5s\n") == 1);
+	CHECK(term_progress_console_line(slave, "Copying data : [ 42.1 %] 80.2 MB/s eta 5s\n") == 1);
 	drain(master, buf, sizeof(buf));
 	CHECK(strstr(buf, "\rCopying data : [ 42.1 %] 80.2 MB/s eta 5s") != NULL);
 	CHECK(strchr(buf, '\n') == NULL);
 	setenv("TERM", "dumb", 1);
-	progress_start(&p, slave, "vmcore", 100);
+	term_progress_start(&p, slave, "vmcore", 100);
 	CHECK(p.fd == -1);
 	close(master);
 	close(slave);

@@ -1,11 +1,11 @@
-/* Terminal progress for dumpling-extract and dumpling-collect (progress.h). */
+/* Terminal progress for dumpling-extract and dumpling-collect (term_progress.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "tools/progress.h"
+#include "tools/term_progress.h"
 
 #define REDRAW_NS 250000000ull
 
@@ -24,7 +24,7 @@ static int on_terminal(int fd)
 	return isatty(fd) && !(term && !strcmp(term, "dumb"));
 }
 
-void progress_format(char *buf, size_t n, const char *what, uint64_t done, uint64_t total,
+void term_progress_format(char *buf, size_t n, const char *what, uint64_t done, uint64_t total,
 		     uint64_t elapsed_ns)
 {
 	double s = elapsed_ns / 1e9, rate = s > 0 ? done / s : 0;
@@ -41,17 +41,17 @@ void progress_format(char *buf, size_t n, const char *what, uint64_t done, uint6
 		snprintf(buf, n, "%s: %.1f MB  %.1f MB/s", what, done / 1e6, rate / 1e6);
 }
 
-static void draw(struct progress *p, uint64_t done)
+static void draw(struct term_progress *p, uint64_t done)
 {
 	char line[200];
 
-	progress_format(line, sizeof(line), p->what, done, p->total, now_ns() - p->t0);
+	term_progress_format(line, sizeof(line), p->what, done, p->total, now_ns() - p->t0);
 	/* \r and erase to the end of the line: one line, redrawn in place */
 	dprintf(p->fd, "\r%s\033[K", line);
 	p->drawn = 1;
 }
 
-void progress_start(struct progress *p, int fd, const char *what, uint64_t total)
+void term_progress_start(struct term_progress *p, int fd, const char *what, uint64_t total)
 {
 	memset(p, 0, sizeof(*p));
 	p->fd = on_terminal(fd) ? fd : -1;
@@ -60,7 +60,7 @@ void progress_start(struct progress *p, int fd, const char *what, uint64_t total
 	p->t0 = p->last = now_ns();
 }
 
-void progress_update(struct progress *p, uint64_t done)
+void term_progress_update(struct term_progress *p, uint64_t done)
 {
 	uint64_t t;
 
@@ -73,7 +73,7 @@ void progress_update(struct progress *p, uint64_t done)
 	draw(p, done);
 }
 
-void progress_end(struct progress *p, uint64_t done)
+void term_progress_end(struct term_progress *p, uint64_t done)
 {
 	if (p->fd < 0 || !p->drawn)
 		return;
@@ -81,7 +81,7 @@ void progress_end(struct progress *p, uint64_t done)
 	dprintf(p->fd, "\n");
 }
 
-int progress_console_line(int fd, const char *line)
+int term_progress_console_line(int fd, const char *line)
 {
 	static const char tag[] = "Copying data : ";
 	size_t len;
