@@ -58,7 +58,8 @@ static int check_ehdr(const struct elf64_ehdr *eh, uint64_t hdr_off, uint64_t hd
 	return 0;
 }
 
-static int check_phdr(const struct elf64_phdr *ph, unsigned i, char *err, size_t errlen)
+static int check_phdr(const struct elf64_phdr *ph, unsigned i, uint64_t size, char *err,
+		      size_t errlen)
 {
 	if (ph->p_type == PT_LOAD) {
 		if (ph->p_filesz > ph->p_memsz)
@@ -73,6 +74,11 @@ static int check_phdr(const struct elf64_phdr *ph, unsigned i, char *err, size_t
 			return errf(err, errlen, "elfcorehdr: PT_LOAD %u: [0x%llx, +0x%llx) is beyond "
 				    "52-bit physical addresses", i,
 				    (unsigned long long)ph->p_paddr, (unsigned long long)ph->p_memsz);
+		if (size && (ph->p_offset > size || ph->p_filesz > size - ph->p_offset))
+			return errf(err, errlen, "elfcorehdr: PT_LOAD %u: %llu bytes at offset 0x%llx "
+				    "run past the end of the input (%llu bytes)", i,
+				    (unsigned long long)ph->p_filesz, (unsigned long long)ph->p_offset,
+				    (unsigned long long)size);
 	} else if (ph->p_type == PT_NOTE) {
 		if (ph->p_memsz > ELFCORE_MAX_NOTES)
 			return errf(err, errlen, "elfcorehdr: PT_NOTE %u: p_memsz %llu is too big",
@@ -224,7 +230,7 @@ int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
 {
 	struct elf64_ehdr eh;
 	struct elf64_phdr ph;
-	uint64_t notes_total = 0;
+	uint64_t notes_total = 0, ram = 0;
 	unsigned nloads = 0, nnotes = 0;
 	uint64_t pagesize;
 
@@ -245,10 +251,12 @@ int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
 		if (mem->read(mem, hdr_off + eh.e_phoff + (uint64_t)i * sizeof(ph), &ph, sizeof(ph)))
 			return errf(err, errlen, "elfcorehdr: cannot read program header %u", i);
-		if (check_phdr(&ph, i, err, errlen))
+		if (check_phdr(&ph, i, mem->size, err, errlen))
 			return -1;
-		if (ph.p_type == PT_LOAD && ph.p_memsz)
+		if (ph.p_type == PT_LOAD && ph.p_memsz) {
 			nloads++;
+			ram += ph.p_memsz;
+		}
 		if (ph.p_type == PT_NOTE && ph.p_memsz) {
 			nnotes++;
 			notes_total += ph.p_memsz;
@@ -259,6 +267,13 @@ int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
 	}
 	if (nloads == 0)
 		return errf(err, errlen, "elfcorehdr: no PT_LOAD segments: no memory to dump");
+	/* Each PT_LOAD is below 2^52, so 65534 of them cannot overflow ram. */
+	if (mem->size && ram > ELFCORE_RAM_FLOOR &&
+	    ram / ELFCORE_RAM_PER_FILE_BYTE > mem->size)
+		return errf(err, errlen, "elfcorehdr: the PT_LOADs claim %llu MiB of RAM, but the "
+			    "input holds only %llu KiB, less than that RAM's struct pages alone: "
+			    "the header is corrupt", (unsigned long long)(ram >> 20),
+			    (unsigned long long)(mem->size >> 10));
 
 	ec->loads = arena_alloc(a, (size_t)nloads * sizeof(*ec->loads), 8);
 	if (!ec->loads)
@@ -268,7 +283,7 @@ int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
 			return errf(err, errlen, "elfcorehdr: cannot read program header %u", i);
 		if (ph.p_type != PT_LOAD || !ph.p_memsz)
 			continue;
-		if (check_phdr(&ph, i, err, errlen))
+		if (check_phdr(&ph, i, mem->size, err, errlen))
 			return -1;
 		struct elf_load *l = &ec->loads[ec->nr_loads++];
 		l->paddr = ph.p_paddr;

@@ -20,6 +20,7 @@
  */
 struct memsrc {
 	int (*read)(struct memsrc *m, uint64_t off, void *buf, size_t len);
+	uint64_t size;	/* offsets [0, size) exist (a file's size); 0: not known */
 };
 
 /*
