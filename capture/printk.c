@@ -121,8 +121,8 @@ int printk_open(struct printk_log *l, const struct elfcore *ec, struct memsrc *m
 	count_bits = get_u32(buf + o_desc_ring + o_count_bits);
 	l->size_bits = get_u32(buf + o_text_ring + o_size_bits);
 	/* count_bits bounds every walk: no more than the kernel would make. */
-	if (l->size_bits > MAX_SIZE_BITS || l->size_bits < 4 ||
-	    count_bits + PRB_AVGBITS > l->size_bits) {
+	if (l->size_bits > MAX_SIZE_BITS || l->size_bits < PRB_AVGBITS ||
+	    count_bits > l->size_bits - PRB_AVGBITS) {
 		snprintf(err, errlen, "the printk ring's sizes make no sense (count_bits %u, "
 			 "size_bits %u)", count_bits, l->size_bits);
 		return -1;

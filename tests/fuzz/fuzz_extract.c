@@ -12,18 +12,25 @@
 #include "tests/fuzz/fuzz.h"
 
 static int fd = -1;
-static char dmesg_path[64];
+static char dir[] = "/dev/shm/dumpling-fuzz-extract-XXXXXX", dmesg_path[64];
+
+static void remove_dir(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd)) {}
+}
 static uint8_t arena_mem[16 << 20];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static char dir[] = "/tmp/dumpling-fuzz-extract-XXXXXX";
-
 	fd = memfd_create("fuzz-extract", 0);
 	if (fd < 0 || !mkdtemp(dir))
 		abort();
 	snprintf(dmesg_path, sizeof(dmesg_path), "%s/vmcore-dmesg.txt", dir);
+	atexit(remove_dir);
 	/* The tool reports on stdout; only a crash matters here. */
 	if (!freopen("/dev/null", "w", stdout))
 		abort();

@@ -24,6 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	op = data[0];
 	size--;
+	memset(&fh, 0, sizeof(fh));	/* left alone by a failing decode */
 	rec = malloc(size ? size : 1);
 	memcpy(rec, data + 1, size);
 	if (rpc_peek_xid(rec, size, &xid) && size < 4)

@@ -42,6 +42,14 @@ static const char *const files[] = {
 
 static char root[64];
 
+static void remove_root(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd)) {}
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -51,7 +59,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		"/sys/class/net", "/sys/class/net/eth0", "/etc" };
 	char p[256];
 
-	snprintf(root, sizeof(root), "/tmp/dumpling-fuzz-sysfs-XXXXXX");
+	snprintf(root, sizeof(root), "/dev/shm/dumpling-fuzz-sysfs-XXXXXX");
 	if (!mkdtemp(root))
 		abort();
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
@@ -59,6 +67,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		mkdir(p, 0755);
 	}
 	setenv("DUMPLING_SYSROOT", root, 1);
+	atexit(remove_root);
 	return 0;
 }
 
