@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 {
 	static struct kdump_reader kr;
 	struct capture_config cfg;
-	struct file_src in = { { file_read, 0 }, -1 };
+	struct file_src in = { { .read = file_read }, -1 };
 	struct file_sink out = { { sink_write, sink_finish, 0, NULL }, -1 };
 	struct memsrc *mem = &in.m;
 	struct dump_result res;

@@ -442,7 +442,7 @@ static int write_dmesg(struct source *s, const struct dump_extent *e, const char
 {
 	static struct kdump_reader kr;
 	static struct printk_log log;
-	struct source_memsrc sm = { { source_memsrc_read, e->len }, s };
+	struct source_memsrc sm = { { .read = source_memsrc_read, .size = e->len }, s };
 	struct elfcore ec, *core = &ec;
 	struct arena a;
 	char err[4400], tmp[4200];

@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (e.len > size)
 		abort();	/* a dump longer than the target it is on */
 	if (e.kind == DUMP_KDUMP) {
-		struct source_memsrc sm = { { source_memsrc_read, e.len }, &s };
+		struct source_memsrc sm = { { .read = source_memsrc_read, .size = e.len }, &s };
 
 		arena_init(&a, arena_mem, sizeof(arena_mem));
 		if (kdump_reader_open(&kr, &sm.m, e.len, &a, err, sizeof(err)) == 0)

@@ -18,6 +18,7 @@
 #include "capture/kdump.h"
 #include "capture/kdump_format.h"
 #include "capture/kdump_read.h"
+#include "capture/physmap.h"
 #include "test.h"
 
 #define B 4096u
@@ -207,8 +208,60 @@ static void test_segments_fit_the_file(void)
 	free(buf);
 }
 
+/* ---- the image: what the header names must be RAM (physmap) ------------- */
+
+static void test_not_ram(void)
+{
+	static struct physmap map;
+	const struct physmap_range *r;
+	struct buf_src src;
+	struct elfcore ec;
+	struct arena a;
+	char err[256];
+	size_t len;
+	uint8_t *buf = many_loads(2, &len);
+	struct elf64_phdr *ph = (struct elf64_phdr *)(buf + sizeof(struct elf64_ehdr));
+
+	/* QEMU's q35 map, as the crashed kernel hands it to the capture kernel */
+	physmap_init(&map, 1ull << 40);
+	CHECK(physmap_add(&map, 0, 0x9fc00, E820_RAM) == 0);
+	CHECK(physmap_add(&map, 0xb0000000, 0x10000000, E820_RESERVED) == 0);	/* MMCONFIG */
+	CHECK(physmap_add(&map, 0xfed1c000, 0x4000, E820_RESERVED) == 0);
+	CHECK(physmap_add(&map, 0x7ffe0000, 0x20000, E820_ACPI) == 0);
+	CHECK_EQ_U64(map.n, 3);
+	CHECK(physmap_check(&map, 0x1000, 0x1000, &r) == 0);
+	CHECK(physmap_check(&map, 0xafffffff, 2, &r) == -1 && r && r->type == E820_RESERVED);
+	CHECK(physmap_check(&map, 0x7ffdf000, 0x1000, &r) == 0);
+	CHECK(physmap_check(&map, 1ull << 40, 1, &r) == -1 && r == NULL);
+	CHECK(physmap_check(&map, ~0ull, 2, &r) == -1);
+
+	memset(&src, 0, sizeof(src));
+	src.m.read = buf_read;
+	src.p = buf;
+	src.len = len;
+	src.m.map = &map;
+	arena_init(&a, arena_mem, sizeof(arena_mem));
+	/* offsets are file offsets here: fine for the check, which sees numbers */
+	CHECK(elfcore_read(&ec, &src.m, 0, 0, &a, err, sizeof(err)) == 0);
+	/* a PT_LOAD over MMCONFIG: refused, naming both */
+	ph[1].p_paddr = 0xb0001000;
+	CHECK(elfcore_read(&ec, &src.m, 0, 0, &a, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "PT_LOAD 1 at [0xb0001000, +0x1000) overlaps [0xb0000000, 0xc0000000)") &&
+	      strstr(err, "reserved, not RAM"));
+	/* beyond the CPU's physical address width */
+	ph[1].p_paddr = 1ull << 41;
+	CHECK(elfcore_read(&ec, &src.m, 0, 0, &a, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "beyond this CPU's physical addresses") != NULL);
+	/* an elfcorehdr= in ACPI tables */
+	ph[1].p_paddr = 2 * B;
+	CHECK(elfcore_read(&ec, &src.m, 0x7ffe0000, 0, &a, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "elfcorehdr=0x7ffe0000 is not RAM") != NULL);
+	free(buf);
+}
+
 int main(void)
 {
+	test_not_ram();
 	test_bitmap_changes();
 	test_too_many_segments();
 	test_segments_fit_the_file();

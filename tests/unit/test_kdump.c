@@ -699,7 +699,7 @@ static void test_sparse(void)
 
 	/* The same machine from its ELF file gives the same dump */
 	{
-		struct file_memsrc fm = { { file_memsrc_read, 0 }, open(ref, O_RDONLY) };
+		struct file_memsrc fm = { { .read = file_memsrc_read }, open(ref, O_RDONLY) };
 		path(out2, "sparse2.kdump");
 		fs_open(&fs, out2);
 		CHECK(run_dump(&cfg, &fm.m, 0, &fs.s, &res) == 0);
