@@ -66,6 +66,7 @@ static int fuzz_src_read(struct memsrc *m, uint64_t off, void *buf, size_t len)
 
 static inline void fuzz_src_init(struct fuzz_src *s, const void *p, size_t len, int sized)
 {
+	memset(&s->m, 0, sizeof(s->m));
 	s->m.read = fuzz_src_read;
 	s->m.size = sized ? len : 0;
 	s->p = p;

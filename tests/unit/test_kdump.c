@@ -283,6 +283,7 @@ static void test_standard(void)
 	/* From an ELF vmcore file, dump_level 1 */
 	config_defaults(&cfg);
 	cfg.dump_level = 1;
+	memset(&fm, 0, sizeof(fm));
 	fm.m.read = file_memsrc_read;
 	fm.fd = open(ref, O_RDONLY);
 	path(out1, "std.kdump");
