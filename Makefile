@@ -117,6 +117,7 @@ check-e2e: all
 
 check: deps
 	$(MAKE) check-unit
+	$(MAKE) check-fuzz
 	$(MAKE) check-e2e
 
 # The slower end-to-end cases too (suites read E2E_FULL).

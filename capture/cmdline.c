@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "capture/cmdline_word.h"
 #include "capture/config.h"
 #include "capture/ports.h"
 
@@ -40,9 +41,10 @@ struct span {
 	size_t len;
 };
 
+/* The loader splits its config by the same rule (cmdline_word.h). */
 static int is_space(char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+	return cmdline_is_space(c);
 }
 
 static int span_is(struct span s, const char *word)

@@ -9,6 +9,7 @@
 
 #include "capture/elfcore.h"
 #include "capture/fmt.h"
+#include "capture/physmap.h"
 
 #define NOTE_ALIGN(x)	(((uint64_t)(x) + 3) & ~(uint64_t)3)
 
@@ -58,8 +59,29 @@ static int check_ehdr(const struct elf64_ehdr *eh, uint64_t hdr_off, uint64_t hd
 	return 0;
 }
 
-static int check_phdr(const struct elf64_phdr *ph, unsigned i, char *err, size_t errlen)
+/* In the image: a range the header names must not be MMIO or firmware memory. */
+static int check_ram(const struct memsrc *mem, const char *what, unsigned i, uint64_t pa,
+		     uint64_t len, char *err, size_t errlen)
 {
+	const struct physmap_range *r;
+
+	if (!mem->map || !len || physmap_check(mem->map, pa, len, &r) == 0)
+		return 0;
+	if (!r)
+		return errf(err, errlen, "elfcorehdr: %s %u at [0x%llx, +0x%llx) is beyond this "
+			    "CPU's physical addresses (0x%llx)", what, i, (unsigned long long)pa,
+			    (unsigned long long)len, (unsigned long long)mem->map->limit);
+	return errf(err, errlen, "elfcorehdr: %s %u at [0x%llx, +0x%llx) overlaps [0x%llx, 0x%llx), "
+		    "which the firmware's memory map says is %s, not RAM", what, i,
+		    (unsigned long long)pa, (unsigned long long)len, (unsigned long long)r->start,
+		    (unsigned long long)r->end, physmap_type_name(r->type));
+}
+
+static int check_phdr(const struct elf64_phdr *ph, unsigned i, const struct memsrc *mem,
+		      char *err, size_t errlen)
+{
+	uint64_t size = mem->size;
+
 	if (ph->p_type == PT_LOAD) {
 		if (ph->p_filesz > ph->p_memsz)
 			return errf(err, errlen, "elfcorehdr: PT_LOAD %u: p_filesz 0x%llx > p_memsz 0x%llx",
@@ -73,6 +95,14 @@ static int check_phdr(const struct elf64_phdr *ph, unsigned i, char *err, size_t
 			return errf(err, errlen, "elfcorehdr: PT_LOAD %u: [0x%llx, +0x%llx) is beyond "
 				    "52-bit physical addresses", i,
 				    (unsigned long long)ph->p_paddr, (unsigned long long)ph->p_memsz);
+		if (size && (ph->p_offset > size || ph->p_filesz > size - ph->p_offset))
+			return errf(err, errlen, "elfcorehdr: PT_LOAD %u: %llu bytes at offset 0x%llx "
+				    "run past the end of the input (%llu bytes)", i,
+				    (unsigned long long)ph->p_filesz, (unsigned long long)ph->p_offset,
+				    (unsigned long long)size);
+		if (check_ram(mem, "PT_LOAD", i, ph->p_paddr, ph->p_memsz, err, errlen) ||
+		    check_ram(mem, "PT_LOAD", i, ph->p_offset, ph->p_filesz, err, errlen))
+			return -1;
 	} else if (ph->p_type == PT_NOTE) {
 		if (ph->p_memsz > ELFCORE_MAX_NOTES)
 			return errf(err, errlen, "elfcorehdr: PT_NOTE %u: p_memsz %llu is too big",
@@ -80,6 +110,8 @@ static int check_phdr(const struct elf64_phdr *ph, unsigned i, char *err, size_t
 		if (ph->p_offset + ph->p_memsz < ph->p_offset)
 			return errf(err, errlen, "elfcorehdr: PT_NOTE %u: p_offset 0x%llx overflows",
 				    i, (unsigned long long)ph->p_offset);
+		if (check_ram(mem, "PT_NOTE", i, ph->p_offset, ph->p_memsz, err, errlen))
+			return -1;
 	}
 	return 0;
 }
@@ -224,7 +256,8 @@ int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
 {
 	struct elf64_ehdr eh;
 	struct elf64_phdr ph;
-	uint64_t notes_total = 0;
+	const struct physmap_range *bad;
+	uint64_t notes_total = 0, ram = 0;
 	unsigned nloads = 0, nnotes = 0;
 	uint64_t pagesize;
 
@@ -234,6 +267,9 @@ int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
 	if (hdr_size && hdr_size < sizeof(eh))
 		return errf(err, errlen, "elfcorehdr: size %llu is smaller than an ELF header",
 			    (unsigned long long)hdr_size);
+	if (mem->map && physmap_check(mem->map, hdr_off, hdr_size ? hdr_size : sizeof(eh), &bad))
+		return errf(err, errlen, "elfcorehdr=0x%llx is not RAM by the firmware's memory map",
+			    (unsigned long long)hdr_off);
 	if (mem->read(mem, hdr_off, &eh, sizeof(eh)))
 		return errf(err, errlen, "elfcorehdr: cannot read the ELF header at 0x%llx",
 			    (unsigned long long)hdr_off);
@@ -245,10 +281,12 @@ int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
 		if (mem->read(mem, hdr_off + eh.e_phoff + (uint64_t)i * sizeof(ph), &ph, sizeof(ph)))
 			return errf(err, errlen, "elfcorehdr: cannot read program header %u", i);
-		if (check_phdr(&ph, i, err, errlen))
+		if (check_phdr(&ph, i, mem, err, errlen))
 			return -1;
-		if (ph.p_type == PT_LOAD && ph.p_memsz)
+		if (ph.p_type == PT_LOAD && ph.p_memsz) {
 			nloads++;
+			ram += ph.p_memsz;
+		}
 		if (ph.p_type == PT_NOTE && ph.p_memsz) {
 			nnotes++;
 			notes_total += ph.p_memsz;
@@ -259,6 +297,13 @@ int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
 	}
 	if (nloads == 0)
 		return errf(err, errlen, "elfcorehdr: no PT_LOAD segments: no memory to dump");
+	/* Each PT_LOAD is below 2^52, so 65534 of them cannot overflow ram. */
+	if (mem->size && ram > ELFCORE_RAM_FLOOR &&
+	    ram / ELFCORE_RAM_PER_FILE_BYTE > mem->size)
+		return errf(err, errlen, "elfcorehdr: the PT_LOADs claim %llu MiB of RAM, but the "
+			    "input holds only %llu KiB, less than that RAM's struct pages alone: "
+			    "the header is corrupt", (unsigned long long)(ram >> 20),
+			    (unsigned long long)(mem->size >> 10));
 
 	ec->loads = arena_alloc(a, (size_t)nloads * sizeof(*ec->loads), 8);
 	if (!ec->loads)
@@ -268,7 +313,7 @@ int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
 			return errf(err, errlen, "elfcorehdr: cannot read program header %u", i);
 		if (ph.p_type != PT_LOAD || !ph.p_memsz)
 			continue;
-		if (check_phdr(&ph, i, err, errlen))
+		if (check_phdr(&ph, i, mem, err, errlen))
 			return -1;
 		struct elf_load *l = &ec->loads[ec->nr_loads++];
 		l->paddr = ph.p_paddr;

@@ -23,6 +23,11 @@
 #define ELFCORE_MAX_PHNUM	(PN_XNUM - 1)	/* no extended numbering */
 #define ELFCORE_MAX_NOTES	(16u << 20)	/* all PT_NOTEs together */
 #define ELFCORE_MAX_PHYS	(1ull << 52)	/* x86_64 MAX_PHYSMEM_BITS */
+/* The least of a dump file that a segment's RAM implies: its struct pages
+ * (64 bytes per 4 KiB page) are never filtered out. A file that claims more
+ * RAM than this allows, beyond the floor, is a corrupt header. */
+#define ELFCORE_RAM_PER_FILE_BYTE	64
+#define ELFCORE_RAM_FLOOR		(4ull << 30)
 #define KERNEL_MAP_BASE		0xffffffff80000000ull	/* __START_KERNEL_map */
 #define KERNEL_MAP_SIZE		(1ull << 30)		/* KERNEL_IMAGE_SIZE, KASLR */
 

@@ -360,6 +360,15 @@ int elf_write(struct elfcore *ec, const struct kdump_opts *o, struct sink *out,
 		if ((r = pass(&w)))
 			goto done;
 	}
+	if (w.nseg + 1 >= PN_XNUM) {
+		/* e_phnum would be PN_XNUM, which needs a section header no reader
+		 * here expects: refuse rather than write an ELF nobody can open. */
+		port_log("elf: %llu segments do not fit in an ELF header (at most %u): "
+			 "write a kdump-compressed dump instead\n",
+			 (unsigned long long)w.nseg, PN_XNUM - 2);
+		r = KDUMP_ERR_INVAL;
+		goto done;
+	}
 	w.nseg_max = w.nseg;
 	notes_off = sizeof(struct elf64_ehdr) + (1 + w.nseg) * sizeof(struct elf64_phdr);
 	need = notes_off + ec->notes_len;

@@ -206,7 +206,7 @@ static int build_view(struct kdump_reader *r, struct arena *a, char *err, size_t
 {
 	struct elf64_ehdr eh;
 	struct elf64_phdr *ph;
-	unsigned nruns = 0, pass;
+	unsigned nruns = 0, counted = 0, pass;
 	uint64_t start = 0;
 
 	for (pass = 0; pass < 2; pass++) {
@@ -219,6 +219,9 @@ static int build_view(struct kdump_reader *r, struct arena *a, char *err, size_t
 				in = 1;
 			} else if (!set && in) {
 				if (pass == 1) {
+					/* The bitmap is read again: it may not have grown. */
+					if (nruns >= counted)
+						return errf(err, errlen, "bitmap 1 changed while read");
 					ph = (struct elf64_phdr *)(r->hdr + sizeof(eh)) + 1 + nruns;
 					memset(ph, 0, sizeof(*ph));
 					ph->p_type = PT_LOAD;
@@ -237,6 +240,7 @@ static int build_view(struct kdump_reader *r, struct arena *a, char *err, size_t
 		if (pass == 0) {
 			if (!nruns)
 				return errf(err, errlen, "bitmap 1 is empty: the dump holds no RAM");
+			counted = nruns;
 			r->hdr_len = sizeof(eh) + (1 + (size_t)nruns) * sizeof(*ph);
 			r->hdr = arena_alloc(a, r->hdr_len, 8);
 			if (!r->hdr)
@@ -244,6 +248,8 @@ static int build_view(struct kdump_reader *r, struct arena *a, char *err, size_t
 		}
 	}
 
+	if (nruns != counted)
+		return errf(err, errlen, "bitmap 1 changed while read");
 	elf64_core_header(&eh, (uint16_t)(1 + nruns));
 	memcpy(r->hdr, &eh, sizeof(eh));
 	ph = (struct elf64_phdr *)(r->hdr + sizeof(eh));

@@ -18,8 +18,13 @@
  * PT_LOAD equals the address where the bytes live). On the host it is a file
  * offset in an ELF vmcore. Returns 0, or -1 if the range cannot be read.
  */
+struct physmap;
 struct memsrc {
 	int (*read)(struct memsrc *m, uint64_t off, void *buf, size_t len);
+	uint64_t size;	/* offsets [0, size) exist (a file's size); 0: not known */
+	/* Offsets are physical addresses: what the firmware says is not RAM
+	 * (capture/physmap.h), which the elfcorehdr may not name. NULL: none. */
+	const struct physmap *map;
 };
 
 /*

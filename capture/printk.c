@@ -12,6 +12,7 @@
 #define STATE_FINALIZED	2
 #define MAX_STRUCT	512	/* any ring structure we copy whole */
 #define MAX_SIZE_BITS	31	/* log_buf_len= accepts up to 2 GiB */
+#define PRB_AVGBITS	5	/* the kernel sizes count_bits = size_bits - 5 */
 #define PANIC_PREFIX	"Kernel panic - not syncing: "
 
 struct need {
@@ -51,7 +52,7 @@ int printk_open(struct printk_log *l, const struct elfcore *ec, struct memsrc *m
 	uint64_t prb_sym, rb, rb_size, o_desc_ring, o_text_ring, o_count_bits, o_descs, o_infos;
 	uint64_t o_head, o_tail, o_size_bits, o_data, o_counter, o_lpos, lp_begin, lp_next;
 	uint64_t o_sv;
-	uint8_t buf[MAX_STRUCT];
+	uint8_t buf[MAX_STRUCT], probe[MAX_STRUCT];
 	uint32_t count_bits;
 	const struct need needs[] = {
 		{ "printk_ringbuffer", 'S', &rb_size },
@@ -119,7 +120,9 @@ int printk_open(struct printk_log *l, const struct elfcore *ec, struct memsrc *m
 	}
 	count_bits = get_u32(buf + o_desc_ring + o_count_bits);
 	l->size_bits = get_u32(buf + o_text_ring + o_size_bits);
-	if (l->size_bits > MAX_SIZE_BITS || l->size_bits < 4 || count_bits > l->size_bits) {
+	/* count_bits bounds every walk: no more than the kernel would make. */
+	if (l->size_bits > MAX_SIZE_BITS || l->size_bits < PRB_AVGBITS ||
+	    count_bits > l->size_bits - PRB_AVGBITS) {
 		snprintf(err, errlen, "the printk ring's sizes make no sense (count_bits %u, "
 			 "size_bits %u)", count_bits, l->size_bits);
 		return -1;
@@ -129,6 +132,13 @@ int printk_open(struct printk_log *l, const struct elfcore *ec, struct memsrc *m
 	l->descs = get_u64(buf + o_desc_ring + o_descs);
 	l->infos = get_u64(buf + o_desc_ring + o_infos);
 	l->data = get_u64(buf + o_text_ring + o_data);
+	/* Both arrays must be in the dump, to their last entry. */
+	if (kvmap_read(&l->km, l->descs + (l->count - 1) * l->desc_size, probe, l->desc_size) ||
+	    kvmap_read(&l->km, l->infos + (l->count - 1) * l->info_size, probe, l->info_size)) {
+		snprintf(err, errlen, "the printk ring's %llu descriptors at 0x%llx are not all "
+			 "in the dump", (unsigned long long)l->count, (unsigned long long)l->descs);
+		return -1;
+	}
 	l->head_id = get_u64(buf + o_desc_ring + o_head + o_counter) & ID_MASK;
 	l->tail_id = get_u64(buf + o_desc_ring + o_tail + o_counter) & ID_MASK;
 	/* A tail further back than the ring holds: only the last count ids can be there. */

@@ -24,10 +24,13 @@ int vmcoreinfo_raw(const struct vmcoreinfo *vi, const char *key,
 		   const char **val, size_t *len)
 {
 	size_t klen = strlen(key);
-	const char *p = vi->text, *end = vi->text + vi->len;
+	const char *p, *end;
 
-	if (!klen || !vi->len)
+	/* No note: text may be NULL, and NULL + 0 is undefined. */
+	if (!klen || !vi->len || !vi->text)
 		return 0;
+	p = vi->text;
+	end = vi->text + vi->len;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;

@@ -60,10 +60,14 @@ static int block_ok(const uint8_t *b, uint32_t end)
 	uint32_t off = 0;
 
 	while (off < end) {
-		uint32_t rl = get16(b + off + 4), nl = b[off + 6];
+		uint32_t rl, nl;
 
-		if (end - off < 8 || rl < 8 || rl % 4 || rl > end - off ||
-		    (get32(b + off) && rec_need(nl) > rl))
+		/* The 8-byte record header must be there before it is read. */
+		if (end - off < 8)
+			return -1;
+		rl = get16(b + off + 4);
+		nl = b[off + 6];
+		if (rl < 8 || rl % 4 || rl > end - off || (get32(b + off) && rec_need(nl) > rl))
 			return -1;
 		off += rl;
 	}
@@ -359,7 +363,7 @@ static int dir_insert(struct ext4_fs *fs, struct ext4_slot *s, const char *name,
 
 	if (ext4_read_blocks(fs, s->pblk, b, 1))
 		return -1;
-	if (block_ok(b, entries_end(fs)) || s->off >= entries_end(fs)) {
+	if (block_ok(b, entries_end(fs)) || s->off + 8 > entries_end(fs)) {
 		port_log("ext4: directory %u changed under us\n", s->dir);
 		return -1;
 	}

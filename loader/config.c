@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/cmdline_word.h"
 #include "loader/config.h"
 #include "loader/sysroot.h"
 
@@ -118,6 +119,9 @@ static int do_nfs(struct directive_ctx *x, int argc, char **argv)
 				  argv[1]);
 	if (strlen(argv[1]) >= sizeof(x->c->nfs))
 		return conf_error(x, "nfs: too long");
+	/* The image keeps the export in 256 bytes (capture/config.h). */
+	if (strlen(colon + 1) >= sizeof(((struct capture_config *)0)->nfs_export))
+		return conf_error(x, "nfs: the export path is longer than 255 bytes");
 	x->c->target = TARGET_NFS;
 	strcpy(x->c->nfs, argv[1]);
 	return 0;
@@ -359,23 +363,45 @@ void loader_config_defaults(struct loader_config *c)
 	c->final_action = ACTION_REBOOT;
 }
 
+/* Words are split exactly as the image splits its command line. */
 static int split_words(char *s, char **argv, int max)
 {
 	int n = 0;
 
 	for (;;) {
-		while (*s == ' ' || *s == '\t' || *s == '\r')
+		while (cmdline_is_space(*s))
 			s++;
 		if (!*s)
 			return n;
 		if (n == max)
 			return -1;
 		argv[n++] = s;
-		while (*s && *s != ' ' && *s != '\t' && *s != '\r')
+		while (*s && !cmdline_is_space(*s))
 			s++;
 		if (*s)
 			*s++ = 0;
 	}
+}
+
+/*
+ * Values end up on the capture command line: a quote or a control character
+ * in one would be read back by the image as something else, so none may hold
+ * them.
+ */
+static int check_words(struct directive_ctx *x, int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++) {
+		const char *bad = cmdline_bad_char(argv[i]);
+
+		if (bad && *bad == '"')
+			return conf_error(x, "word %d holds a quote (\"): the capture command line "
+					  "cannot carry it; remove it", i + 1);
+		if (bad)
+			return conf_error(x, "word %d holds the control character 0x%02x: the "
+					  "capture command line cannot carry it; remove it", i + 1,
+					  (unsigned char)*bad);
+	}
+	return 0;
 }
 
 static int parse_line(struct directive_ctx *x, char *line, int *target_line)
@@ -391,6 +417,8 @@ static int parse_line(struct directive_ctx *x, char *line, int *target_line)
 		return conf_error(x, "too many words");
 	if (argc == 0)
 		return 0;
+	if (check_words(x, argc, argv) < 0)
+		return -1;
 	for (size_t i = 0; i < NDIRECTIVES; i++) {
 		const struct directive *d = &directives[i];
 		int nargs = argc - 1;

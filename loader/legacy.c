@@ -26,31 +26,35 @@
 int kcore_layout(const void *buf, size_t len, struct elfcore_input *in,
 		 char *err, size_t errlen)
 {
-	const Elf64_Ehdr *eh = buf;
-	const Elf64_Phdr *ph;
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
 	uint64_t best_ram = 0;
 	int have_text = 0;
 
-	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
-	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_phentsize != sizeof(Elf64_Phdr) ||
-	    eh->e_phoff > len || eh->e_phnum > (len - eh->e_phoff) / sizeof(Elf64_Phdr))
+	/* Copies, not casts: e_phoff need not leave the phdrs aligned. */
+	if (len < sizeof(eh))
 		return errf(err, errlen, "/proc/kcore: unexpected ELF header");
-	ph = (const Elf64_Phdr *)((const char *)buf + eh->e_phoff);
-	for (int i = 0; i < eh->e_phnum; i++) {
-		if (ph[i].p_type != PT_LOAD || ph[i].p_paddr == (uint64_t)-1)
+	memcpy(&eh, buf, sizeof(eh));
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phoff > len ||
+	    eh.e_phnum > (len - eh.e_phoff) / sizeof(Elf64_Phdr))
+		return errf(err, errlen, "/proc/kcore: unexpected ELF header");
+	for (int i = 0; i < eh.e_phnum; i++) {
+		memcpy(&ph, (const char *)buf + eh.e_phoff + (size_t)i * sizeof(ph), sizeof(ph));
+		if (ph.p_type != PT_LOAD || ph.p_paddr == (uint64_t)-1)
 			continue;
-		if (ph[i].p_vaddr >= KERNEL_MAP_START) {
+		if (ph.p_vaddr >= KERNEL_MAP_START) {
 			/* KCORE_TEXT: _text .. _end, at __pa_symbol(_text). */
 			if (!have_text) {
-				in->text_vaddr = ph[i].p_vaddr;
-				in->text_paddr = ph[i].p_paddr;
-				in->text_size = ph[i].p_memsz;
+				in->text_vaddr = ph.p_vaddr;
+				in->text_paddr = ph.p_paddr;
+				in->text_size = ph.p_memsz;
 				have_text = 1;
 			}
-		} else if (ph[i].p_vaddr > ph[i].p_paddr && ph[i].p_memsz > best_ram) {
+		} else if (ph.p_vaddr > ph.p_paddr && ph.p_memsz > best_ram) {
 			/* KCORE_RAM: __va(paddr). The largest one is surely RAM. */
-			in->page_offset = ph[i].p_vaddr - ph[i].p_paddr;
-			best_ram = ph[i].p_memsz;
+			in->page_offset = ph.p_vaddr - ph.p_paddr;
+			best_ram = ph.p_memsz;
 		}
 	}
 	if (!have_text)

@@ -7,7 +7,8 @@
 #include "net/stack.h"
 
 #define COMMIT_ATTEMPTS		5
-#define JUKEBOX_DELAY_MS	500
+#define JUKEBOX_DELAY_MS	500	/* the first wait after NFS3ERR_JUKEBOX, */
+#define JUKEBOX_DELAY_MAX_MS	8000	/* doubled up to this */
 
 static bool overlaps(const struct nfs_chunk *a, const struct nfs_chunk *b)
 {
@@ -26,6 +27,45 @@ static int fail(struct nfs_sink *ns, int error, const char *why)
 static int fail_rpc(struct nfs_sink *ns)
 {
 	return fail(ns, SINK_ERR_IO, ns->rpc->why);
+}
+
+/*
+ * NFS3ERR_JUKEBOX: the server is busy, try later. It is a reply, but not
+ * progress: a server that says it for as long as dumpling_timeout without
+ * taking any data has failed the dump. Returns the delay before the retry
+ * (which doubles each time), or -1 after giving up.
+ */
+static int64_t jukebox(struct nfs_sink *ns, const char *what)
+{
+	uint64_t now = net_now_ms();
+	uint32_t limit = ns->rpc->give_up_ms;
+	char why[160];
+
+	if (!ns->busy) {
+		ns->busy = true;
+		ns->busy_since_ms = now;
+		ns->busy_delay_ms = JUKEBOX_DELAY_MS;
+	} else if (ns->busy_delay_ms < JUKEBOX_DELAY_MAX_MS) {
+		ns->busy_delay_ms *= 2;
+		if (ns->busy_delay_ms > JUKEBOX_DELAY_MAX_MS)
+			ns->busy_delay_ms = JUKEBOX_DELAY_MAX_MS;
+	}
+	ns->jukeboxes++;
+	if (now - ns->busy_since_ms >= limit) {
+		snprintf(why, sizeof(why), "%s: the server has answered JUKEBOX (busy, try later) "
+			 "%llu times over %llu s without taking any data: giving up", what,
+			 (unsigned long long)ns->jukeboxes,
+			 (unsigned long long)((now - ns->busy_since_ms) / 1000));
+		fail(ns, SINK_ERR_IO, why);
+		return -1;
+	}
+	return ns->busy_delay_ms;
+}
+
+/* The server took data: it is not stuck. */
+static void not_busy(struct nfs_sink *ns)
+{
+	ns->busy = false;
 }
 
 /* Sends the unacknowledged part of a chunk as one UNSTABLE WRITE. */
@@ -66,8 +106,12 @@ static int complete(struct nfs_sink *ns, struct nfs_chunk *c)
 	st = nfs3_get_write(&x, &count, &committed, verf);
 	rpc_release(call);
 	if (st == NFS3ERR_JUKEBOX) {
+		int64_t delay = jukebox(ns, "WRITE");
+
+		if (delay < 0)
+			return ns->error;
 		c->st = CH_RESEND;
-		c->retry_ms = net_now_ms() + JUKEBOX_DELAY_MS;
+		c->retry_ms = net_now_ms() + (uint64_t)delay;
 		return 0;
 	}
 	if (st != NFS3_OK) {
@@ -87,6 +131,7 @@ static int complete(struct nfs_sink *ns, struct nfs_chunk *c)
 		port_log("nfs: %s: write verifier changed: the server restarted\n", ns->name);
 		ns->verf_changed = true;
 	}
+	not_busy(ns);
 	ns->bytes_sent += count;
 	c->acked += count;
 	c->st = c->acked < c->len ? CH_RESEND : CH_WRITTEN;
@@ -204,10 +249,14 @@ static int commit_all(struct nfs_sink *ns)
 		if (r != RPC_OK)
 			return fail(ns, SINK_ERR_IO, err);
 		if (st == NFS3ERR_JUKEBOX) {
-			uint64_t until = net_now_ms() + JUKEBOX_DELAY_MS;
+			int64_t delay = jukebox(ns, "COMMIT");
+			uint64_t until = net_now_ms() + (uint64_t)delay;
 
+			if (delay < 0)
+				return ns->error;
 			while (net_now_ms() < until)
 				net_poll();
+			attempt--;	/* a busy server is bounded by the time above */
 			continue;
 		}
 		if (st != NFS3_OK) {
@@ -216,6 +265,7 @@ static int commit_all(struct nfs_sink *ns)
 			return fail(ns, st == 28 || st == 69 ? SINK_ERR_NOSPC : SINK_ERR_IO, err);
 		}
 		ns->commits++;
+		not_busy(ns);
 		if (!ns->verf_changed && memcmp(verf, ns->verf, sizeof(verf)) == 0) {
 			for (unsigned i = 0; i < ns->nchunks; i++)
 				ns->chunks[i].st = CH_FREE;

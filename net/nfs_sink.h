@@ -52,6 +52,10 @@ struct nfs_sink {
 	bool failed;
 	int error;			/* SINK_ERR_* once failed */
 	uint64_t bytes_sent, commits, resends;
+	bool busy;			/* JUKEBOX since the server last took data */
+	uint64_t busy_since_ms;		/* the first of those */
+	uint32_t busy_delay_ms;		/* wait before the next retry (backs off) */
+	uint64_t jukeboxes;		/* JUKEBOX replies in all */
 	char name[96];
 };
 

@@ -91,14 +91,14 @@ int main(int argc, char **argv)
 {
 	static struct kdump_reader kr;
 	struct capture_config cfg;
-	struct file_src in = { { file_read }, -1 };
+	struct file_src in = { { .read = file_read }, -1 };
 	struct file_sink out = { { sink_write, sink_finish, 0, NULL }, -1 };
 	struct memsrc *mem = &in.m;
 	struct dump_result res;
 	struct capture cap;
 	struct arena a;
 	struct stat sb;
-	char sig[8] = { 0 }, err[512];
+	char sig[16] = { 0 }, err[512];	/* a flattened file's signature is 16 bytes */
 	void *arena_mem;
 	int c, r;
 
@@ -142,6 +142,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dumpling-collect: %s: %s\n", argv[optind], strerror(errno));
 		return 1;
 	}
+	in.m.size = (uint64_t)sb.st_size;	/* no segment may claim past it */
 	arena_mem = malloc(ARENA_SIZE);
 	if (!arena_mem) {
 		fprintf(stderr, "dumpling-collect: out of memory\n");
@@ -150,8 +151,11 @@ int main(int argc, char **argv)
 	arena_init(&a, arena_mem, ARENA_SIZE);
 
 	/* A kdump-compressed input is read through a synthesized ELF view of it. */
-	if (pread(in.fd, sig, sizeof(sig), 0) == sizeof(sig) &&
-	    (memcmp(sig, KDUMP_SIGNATURE, KDUMP_SIG_LEN) == 0 || memcmp(sig, "DISKDUMP", 8) == 0)) {
+	if (pread(in.fd, sig, sizeof(sig), 0) < 0) {
+		fprintf(stderr, "dumpling-collect: %s: %s\n", argv[optind], strerror(errno));
+		return 1;
+	}
+	if (memcmp(sig, KDUMP_SIGNATURE, KDUMP_SIG_LEN) == 0 || memcmp(sig, "DISKDUMP", 8) == 0) {
 		if (kdump_reader_open(&kr, &in.m, (uint64_t)sb.st_size, &a, err, sizeof(err))) {
 			fprintf(stderr, "dumpling-collect: %s: %s\n", argv[optind], err);
 			return 1;

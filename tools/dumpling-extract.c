@@ -447,7 +447,7 @@ static int write_dmesg(struct source *s, const struct dump_extent *e, const char
 {
 	static struct kdump_reader kr;
 	static struct printk_log log;
-	struct source_memsrc sm = { { source_memsrc_read }, s };
+	struct source_memsrc sm = { { .read = source_memsrc_read, .size = e->len }, s };
 	struct elfcore ec, *core = &ec;
 	struct arena a;
 	char err[4400], tmp[4200];
@@ -565,10 +565,18 @@ static int extract_to_dir(struct source *s, const char *dir)
 	memset(&h, 0, sizeof(h));
 	if (e.kind == DUMP_KDUMP && src_read(s, 0, &h, sizeof(h.kd)) == 0 && h.kd.timestamp_sec > 0)
 		when = (time_t)h.kd.timestamp_sec;
+	/* A header date that is no date must not stop the dump being saved
+	 * (it would fail the same way at every boot): use the current time. */
+	if (when && (!localtime_r(&when, &tm) || tm.tm_year + 1900 > 9999 ||
+		     !strftime(stamp, sizeof(stamp), "%Y-%m-%d-%H:%M", &tm))) {
+		fprintf(stderr, "dumpling-extract: warning: the dump's timestamp %lld is not a "
+			"date; naming it by the current time\n", (long long)when);
+		when = 0;
+	}
 	if (!when)
 		when = time(NULL);
 	if (!localtime_r(&when, &tm) || !strftime(stamp, sizeof(stamp), "%Y-%m-%d-%H:%M", &tm)) {
-		fprintf(stderr, "dumpling-extract: cannot format the dump's date\n");
+		fprintf(stderr, "dumpling-extract: cannot format the current date\n");
 		return 1;
 	}
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {

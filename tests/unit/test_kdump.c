@@ -263,6 +263,7 @@ static void test_standard(void)
 	/* From an ELF vmcore file, dump_level 1 */
 	config_defaults(&cfg);
 	cfg.dump_level = 1;
+	memset(&fm, 0, sizeof(fm));
 	fm.m.read = file_memsrc_read;
 	fm.fd = open(ref, O_RDONLY);
 	path(out1, "std.kdump");
@@ -679,7 +680,7 @@ static void test_sparse(void)
 
 	/* The same machine from its ELF file gives the same dump */
 	{
-		struct file_memsrc fm = { { file_memsrc_read }, open(ref, O_RDONLY) };
+		struct file_memsrc fm = { { .read = file_memsrc_read }, open(ref, O_RDONLY) };
 		path(out2, "sparse2.kdump");
 		fs_open(&fs, out2);
 		CHECK(run_dump(&cfg, &fm.m, 0, &fs.s, &res) == 0);

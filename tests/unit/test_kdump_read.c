@@ -249,6 +249,7 @@ int main(void)
 	/* the kernel log: the same from the dump as from the ELF vmcore */
 	CHECK(printk_open(&log1, &R.ec, NULL, err, sizeof(err)) == 0);
 	printk_walk(&log1, 0, collect, &t1);
+	memset(&fsrc, 0, sizeof(fsrc));
 	fsrc.m.read = file_memsrc_read;
 	fsrc.fd = open(ref, O_RDONLY);
 	struct elfcore ec2;
