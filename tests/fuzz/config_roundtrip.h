@@ -44,6 +44,11 @@ static int config_roundtrip(const char *text, char *line, size_t linelen, char *
 	setenv("DUMPLING_SYSROOT", "/nonexistent-dumpling-sysroot", 1);
 	if (config_parse_text(text, "fuzz.conf", &c, err, sizeof(err)) < 0)
 		return RT_REJECTED;
+	/* path alone: the loader resolves it from the mount table to the ext4
+	 * filesystem that holds it (loader/mounts.c); the fixed disk below
+	 * stands in for that filesystem. */
+	if (c.target == TARGET_NONE)
+		c.target = TARGET_EXT4;
 
 	if (c.target == TARGET_NFS) {
 		struct net_info ni;
