@@ -22,17 +22,6 @@ static void format_time(int64_t t, char *buf, size_t n)
 		 c.day, c.hour, c.min, c.sec);
 }
 
-/* RAM the dump covers: PT_LOADs other than the kernel-text alias of RAM. */
-static uint64_t ram_bytes(const struct elfcore *ec)
-{
-	uint64_t sum = 0;
-
-	for (unsigned i = 0; i < ec->nr_loads; i++)
-		if (ec->loads[i].vaddr < KERNEL_MAP_BASE)
-			sum += ec->loads[i].memsz;
-	return sum;
-}
-
 static void describe(struct elfcore *ec)
 {
 	char rel[KDUMP_UTS_LEN] = "unknown", when[96] = "unknown time";
@@ -45,7 +34,7 @@ static void describe(struct elfcore *ec)
 		format_time(t, when, sizeof(when));
 	port_log("dumpling: Linux %s crashed at %s; %d cpus saved registers; %llu MiB RAM "
 		 "in %u ranges\n", rel, when, ec->nr_cpus,
-		 (unsigned long long)(ram_bytes(ec) >> 20), ec->nr_loads);
+		 (unsigned long long)(elfcore_ram_bytes(ec) >> 20), ec->nr_loads);
 }
 
 int capture_prepare(struct capture *cap, const struct capture_config *cfg, struct memsrc *mem,

@@ -453,3 +453,13 @@ int elfcore_read_kv(struct elfcore *ec, uint64_t va, void *buf, size_t len)
 	elfcore_kvtop(ec, va, &pa);
 	return elfcore_read_phys(ec, pa, buf, len);
 }
+
+uint64_t elfcore_ram_bytes(const struct elfcore *ec)
+{
+	uint64_t sum = 0;
+
+	for (unsigned i = 0; i < ec->nr_loads; i++)
+		if (ec->loads[i].vaddr < KERNEL_MAP_BASE)
+			sum += ec->loads[i].memsz;
+	return sum;
+}

@@ -64,6 +64,9 @@ struct elfcore {
  * Reads and validates the header at hdr_off (hdr_size bounds it when
  * non-zero). Returns 0, or -1 with the reason in err.
  */
+/* RAM the dump covers: the PT_LOADs other than the kernel-text alias of RAM. */
+uint64_t elfcore_ram_bytes(const struct elfcore *ec);
+
 int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
 		 uint64_t hdr_size, struct arena *a, char *err, size_t errlen);
 

@@ -101,17 +101,6 @@ static void write_dmesg(struct target *t, struct arena *a)
 	arena_reset(a, mark);
 }
 
-/* RAM the dump covers, for the default deadline: the kernel-text alias aside. */
-static uint64_t ram_bytes(const struct elfcore *ec)
-{
-	uint64_t sum = 0;
-
-	for (unsigned i = 0; i < ec->nr_loads; i++)
-		if (ec->loads[i].vaddr < KERNEL_MAP_BASE)
-			sum += ec->loads[i].memsz;
-	return sum;
-}
-
 void kmain(const uint8_t *bp, uint64_t image_base);
 
 void kmain(const uint8_t *bp, uint64_t image_base)
@@ -177,7 +166,7 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 
 	/* The panic reason reaches the console even if every target fails. */
 	have_log = printk_show(&klog, &cap.ec, NULL) == 0;
-	watch_plan(&cfg, ram_bytes(&cap.ec));
+	watch_plan(&cfg, elfcore_ram_bytes(&cap.ec));
 
 	watch_stage("opening the target");
 	if (target_open(&cfg, &cap, &target, err, sizeof(err)))
