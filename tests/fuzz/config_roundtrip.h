@@ -25,6 +25,24 @@
 
 enum { RT_REJECTED, RT_SAME, RT_DIFFERENT };
 
+/* The image's parser on the line the loader built (built < 0: none was). */
+static int parse_back(int built, const char *line, struct capture_config *cc, char *why,
+		      size_t whylen)
+{
+	char err[1024];
+
+	if (built < 0) {
+		snprintf(why, whylen, "accepted, but no command line could be built");
+		return -1;
+	}
+	config_defaults(cc);
+	if (cmdline_parse(line, cc, err, sizeof(err))) {
+		snprintf(why, whylen, "the image refuses it: %.300s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Returns RT_REJECTED (the loader refused the config: fine), RT_SAME, or
  * RT_DIFFERENT with what differs in why. line gets the command line.
@@ -64,15 +82,8 @@ static int config_roundtrip(const char *text, char *line, size_t linelen, char *
 		ni.ip = 0x0a00020f;
 		ni.netmask = 0xffffff00;
 		ni.gw = 0x0a000202;
-		if (nfs_cmdline(&c, &ni, line, linelen) < 0) {
-			snprintf(why, whylen, "accepted, but no command line could be built");
+		if (parse_back(nfs_cmdline(&c, &ni, line, linelen), line, &cc, why, whylen) < 0)
 			return RT_DIFFERENT;
-		}
-		config_defaults(&cc);
-		if (cmdline_parse(line, &cc, err, sizeof(err))) {
-			snprintf(why, whylen, "the image refuses it: %.300s", err);
-			return RT_DIFFERENT;
-		}
 		if (cc.target != TARGET_NFS || cc.nfs_server != ni.server ||
 		    strcmp(cc.nfs_export, ni.export) || cc.ip != ni.ip ||
 		    cc.netmask != ni.netmask || cc.gateway != ni.gw || !cc.have_nic ||
@@ -98,15 +109,8 @@ static int config_roundtrip(const char *text, char *line, size_t linelen, char *
 		t.partno = 1;
 		t.have_partuuid = 1;
 		memcpy(t.partuuid, guid, 16);
-		if (build_cmdline(&c, &t, line, linelen) < 0) {
-			snprintf(why, whylen, "accepted, but no command line could be built");
+		if (parse_back(build_cmdline(&c, &t, line, linelen), line, &cc, why, whylen) < 0)
 			return RT_DIFFERENT;
-		}
-		config_defaults(&cc);
-		if (cmdline_parse(line, &cc, err, sizeof(err))) {
-			snprintf(why, whylen, "the image refuses it: %.300s", err);
-			return RT_DIFFERENT;
-		}
 		if (cc.target != c.target || !cc.have_disk || strcmp(cc.disk.driver, "virtio-blk") ||
 		    cc.disk.dev != 4 || !cc.have_part || cc.part_start != t.part_start ||
 		    cc.part_len != t.part_len || !cc.have_partuuid || memcmp(cc.partuuid, guid, 16) ||

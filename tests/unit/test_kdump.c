@@ -627,39 +627,66 @@ static void test_unreadable(void)
  * elsewhere (a kexec-tools style backup region: p_offset != p_paddr). Its
  * bitmaps span several cycles.
  */
+/* A 4 MiB fake machine: every page holds its pfn and a pattern; PT_LOADs next. */
+static void small_core_init(struct fakecore *fc)
+{
+	fc_init(fc, 4u << 20);
+	for (uint64_t pfn = 0; pfn < 0x300; pfn++)
+		fc_fill_page(fc->mem + pfn * 4096, pfn);
+}
+
+/* One CPU, VMCOREINFO naming release, the header at 0x380000; the ELF file
+ * of it written to dir/name (path in ref). Returns the file's bytes. */
+static uint8_t *small_core_finish(struct fakecore *fc, const char *release, const char *name,
+				  char *ref, size_t *flen)
+{
+	char info[128];
+	uint8_t *file;
+
+	snprintf(info, sizeof(info), "OSRELEASE=%s\nPAGESIZE=4096\nCRASHTIME=1700000000\n", release);
+	fc_add_cpu(fc, 0x381000, 0);
+	fc_add_vmcoreinfo(fc, 0x382000, info, 512);
+	fc_write_hdr(fc, 0x380000);
+	file = fc_build_file(fc, flen);
+	path(ref, name);
+	put_file(ref, file, *flen);
+	return file;
+}
+
+/* Dumps the small machine from memory at dump_level to dir/name (path in out). */
+static void dump_small(struct fakecore *fc, int dump_level, const char *name, char *out,
+		       struct dump_result *res)
+{
+	struct capture_config cfg;
+	struct buf_memsrc bm;
+	struct file_sink fs;
+
+	buf_memsrc_init(&bm, fc->mem, fc->mem_size);
+	config_defaults(&cfg);
+	cfg.dump_level = dump_level;
+	path(out, name);
+	fs_open(&fs, out);
+	CHECK(run_dump(&cfg, &bm.m, 0x380000, &fs.s, res) == 0);
+	close(fs.fd);
+}
+
 static void test_sparse(void)
 {
 	struct fakecore fc;
 	struct capture_config cfg;
 	struct dump_result res;
 	struct file_sink fs;
-	struct buf_memsrc bm;
 	static struct dump d;
 	char ref[256], out[256], out2[256];
 	uint8_t *file, *b, *b2;
 	size_t flen, len, len2;
 
-	fc_init(&fc, 4u << 20);
-	for (uint64_t pfn = 0; pfn < 0x300; pfn++)
-		fc_fill_page(fc.mem + pfn * 4096, pfn);
+	small_core_init(&fc);
 	fc_add_load(&fc, 0x1000, 0xffff888000001000ull, 0xff000, 0xff000);
 	fc_add_load(&fc, 0xc0000000ull, 0xffff8880c0000000ull, 0x100000, 0x100000);
 	fc.loads[1].offset = 0x200000;
-	fc_add_cpu(&fc, 0x381000, 0);
-	fc_add_vmcoreinfo(&fc, 0x382000, "OSRELEASE=6.12.0-sparse\nPAGESIZE=4096\n"
-			  "CRASHTIME=1700000000\n", 512);
-	fc_write_hdr(&fc, 0x380000);
-	file = fc_build_file(&fc, &flen);
-	path(ref, "sparse.elf");
-	put_file(ref, file, flen);
-
-	buf_memsrc_init(&bm, fc.mem, fc.mem_size);
-	config_defaults(&cfg);
-	cfg.dump_level = 1;
-	path(out, "sparse.kdump");
-	fs_open(&fs, out);
-	CHECK(run_dump(&cfg, &bm.m, 0x380000, &fs.s, &res) == 0);
-	close(fs.fd);
+	file = small_core_finish(&fc, "6.12.0-sparse", "sparse.elf", ref, &flen);
+	dump_small(&fc, 1, "sparse.kdump", out, &res);
 	CHECK_EQ_U64(res.pages_ram, 255 + 256);
 	b = slurp(out, &len);
 	CHECK(dump_open(&d, b, len) == 0);
@@ -681,6 +708,8 @@ static void test_sparse(void)
 	/* The same machine from its ELF file gives the same dump */
 	{
 		struct file_memsrc fm = { { .read = file_memsrc_read }, open(ref, O_RDONLY) };
+		config_defaults(&cfg);
+		cfg.dump_level = 1;
 		path(out2, "sparse2.kdump");
 		fs_open(&fs, out2);
 		CHECK(run_dump(&cfg, &fm.m, 0, &fs.s, &res) == 0);
@@ -704,36 +733,18 @@ static void test_sparse(void)
 static void test_partial_pages(void)
 {
 	struct fakecore fc;
-	struct capture_config cfg;
 	struct dump_result res;
-	struct file_sink fs;
-	struct buf_memsrc bm;
 	static struct dump d;
 	char ref[256], out[256];
 	uint8_t *file, *b, page[4096];
 	size_t flen, len;
 
-	fc_init(&fc, 4u << 20);
-	for (uint64_t pfn = 0; pfn < 0x300; pfn++)
-		fc_fill_page(fc.mem + pfn * 4096, pfn);
+	small_core_init(&fc);
 	fc_add_load(&fc, 0x1000, 0xffff888000001000ull, 0x9ec00, 0x9ec00);	/* ends in 0x9f */
 	fc_add_load(&fc, 0x100800, 0xffff888000100800ull, 0x2800, 0x2800);	/* 0x100-0x102 */
 	fc_add_load(&fc, 0x110400, 0xffff888000110400ull, 0x800, 0x800);	/* inside 0x110 */
-	fc_add_cpu(&fc, 0x381000, 0);
-	fc_add_vmcoreinfo(&fc, 0x382000, "OSRELEASE=6.1.0-partial\nPAGESIZE=4096\n"
-			  "CRASHTIME=1700000000\n", 512);
-	fc_write_hdr(&fc, 0x380000);
-	file = fc_build_file(&fc, &flen);
-	path(ref, "partial.elf");
-	put_file(ref, file, flen);
-
-	buf_memsrc_init(&bm, fc.mem, fc.mem_size);
-	config_defaults(&cfg);
-	cfg.dump_level = 0;
-	path(out, "partial.kdump");
-	fs_open(&fs, out);
-	CHECK(run_dump(&cfg, &bm.m, 0x380000, &fs.s, &res) == 0);
-	close(fs.fd);
+	file = small_core_finish(&fc, "6.1.0-partial", "partial.elf", ref, &flen);
+	dump_small(&fc, 0, "partial.kdump", out, &res);
 	/* 0x1-0x9e, and 0x100 (begun inside), 0x101, 0x102 (ends on a boundary) */
 	CHECK_EQ_U64(res.pages_ram, 0x9e + 3);
 	b = slurp(out, &len);
