@@ -39,6 +39,15 @@ crash)
 		# what dumpling.path and the udev rule do: the crash below must
 		# still be taken by the reloaded image
 		show reload systemctl reload dumpling.service
+		# A reload the udev rule queued (disks coldplugged at boot) may
+		# still run: a crash while a load holds the kernel's kexec lock
+		# is a plain panic, for kdump too. Crash only once it is done.
+		udevadm settle --timeout=60
+		n=0
+		while [ $n -lt 120 ] && systemctl list-jobs --no-legend | grep -q dumpling; do
+			sleep 0.5; n=$((n + 1))
+		done
+		say "settled after $n waits"
 		show journal journalctl -b -o cat -u dumpling.service
 		show status dumpling status
 		touch /etc/dtest/crashed
