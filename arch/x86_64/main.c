@@ -11,6 +11,7 @@
 #include "arch/x86_64/clock.h"
 #include "arch/x86_64/console.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/firmware_map.h"
 #include "arch/x86_64/irq.h"
 #include "arch/x86_64/machine.h"
 #include "arch/x86_64/paging.h"
@@ -108,6 +109,7 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 	static struct capture_config cfg;
 	static struct capture cap;
 	static struct dump_result res;
+	static struct physmap ram_map;
 	struct memsrc mem = { .read = phys_read };
 	struct arena capture_arena;
 	struct target target;
@@ -155,6 +157,11 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 	if (!cfg.have_elfcorehdr)
 		machine_fail("no elfcorehdr= on the command line: load the image with "
 			     "`dumpling load` or `kexec -p`, which add it");
+
+	/* The header may name only what the firmware map does not call
+	 * something else than RAM (MMIO, ACPI, reserved). */
+	firmware_map_load(&ram_map, bp ? boot_params : NULL);
+	mem.map = &ram_map;
 
 	arena_init(&capture_arena, capture_space, sizeof(capture_space));
 	watch_stage("reading the ELF core header");
