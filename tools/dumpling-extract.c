@@ -32,6 +32,7 @@
 #include "capture/kdump_format.h"
 #include "capture/kdump_read.h"
 #include "capture/printk.h"
+#include "fs/raw_log.h"
 #include "tools/term_progress.h"
 
 #define EXTRACT_CHUNK		(1u << 20)
@@ -418,6 +419,53 @@ static int64_t source_size(int fd)
 	return -1;
 }
 
+/* ---- dumpling.log --------------------------------------------------------- */
+
+/*
+ * The capture's own log, which a raw target keeps right after the dump
+ * (fs/raw_log.h). Returns 0 when written to path, 1 when there is none or it
+ * is damaged (said on stderr).
+ */
+static int write_runlog(struct source *s, const struct dump_extent *e, const char *path)
+{
+	uint8_t hdr[RAW_LOG_HDR];
+	uint64_t at = RAW_LOG_OFFSET(e->len), len;
+	uint32_t crc;
+	const char *why;
+	char *text;
+	FILE *fp;
+	int r = 1;
+
+	if (src_read(s, at, hdr, sizeof(hdr))) {
+		fprintf(stderr, "dumpling-extract: %s: no dumpling.log after the dump "
+			"(the area ends there)\n", s->name);
+		return 1;
+	}
+	if (raw_log_parse(hdr, e->len, &len, &crc, &why)) {
+		fprintf(stderr, "dumpling-extract: %s: %s\n", s->name, why);
+		return 1;
+	}
+	text = malloc(len ? len : 1);
+	if (!text)
+		return 1;
+	if (src_read(s, at + RAW_LOG_HDR, text, len) || raw_log_crc(text, len) != crc) {
+		fprintf(stderr, "dumpling-extract: %s: dumpling.log is cut short or damaged "
+			"(checksum)\n", s->name);
+	} else if (!(fp = fopen(path, "w"))) {
+		fprintf(stderr, "dumpling-extract: cannot create %s: %s\n", path, strerror(errno));
+	} else {
+		r = fwrite(text, 1, len, fp) != len;
+		r |= fflush(fp) || fsync(fileno(fp)) < 0;
+		r |= fclose(fp) != 0;
+		if (r)
+			fprintf(stderr, "dumpling-extract: writing %s: %s\n", path, strerror(errno));
+		else
+			printf("%s: dumpling.log, %" PRIu64 " bytes -> %s\n", s->name, len, path);
+	}
+	free(text);
+	return r;
+}
+
 /* ---- vmcore-dmesg.txt ----------------------------------------------------- */
 
 #define DMESG_ARENA	(16u << 20)
@@ -505,6 +553,7 @@ static const char usage_text[] =
 	"usage: dumpling-extract [--offset BYTES] SRC OUT\n"
 	"       dumpling-extract [--offset BYTES] --to-dir DIR SRC\n"
 	"       dumpling-extract [--offset BYTES] --dmesg OUT.txt SRC\n"
+	"       dumpling-extract [--offset BYTES] --log OUT.txt SRC\n"
 	"\n"
 	"Copies the dump that dumpling (or makedumpfile) wrote to a raw target SRC, a\n"
 	"block device or disk image, into the file OUT: exactly as many bytes as the\n"
@@ -517,9 +566,12 @@ static const char usage_text[] =
 	"                  DIR/YYYY-MM-DD-HH:MM/vmcore (the crash time, local), then\n"
 	"                  clear the dump's header in SRC so it is not copied twice.\n"
 	"                  No dump in SRC is not an error in this mode (exit 0).\n"
-	"                  The kernel log goes beside it, as vmcore-dmesg.txt.\n"
+	"                  The kernel log goes beside it, as vmcore-dmesg.txt, and\n"
+	"                  the capture image's own log, as dumpling.log.\n"
 	"  --dmesg OUT.txt write the crashed kernel's log (vmcore-dmesg.txt) from the\n"
 	"                  dump in SRC (kdump-compressed, zstd or uncompressed, or ELF)\n"
+	"  --log OUT.txt   write the capture image's own console log (dumpling.log),\n"
+	"                  which it keeps in SRC right after the dump\n"
 	"\n"
 	"exit status:\n"
 	"  0  the dump was copied (a warning is printed if it is marked incomplete)\n"
@@ -615,6 +667,9 @@ static int extract_to_dir(struct source *s, const char *dir)
 	snprintf(tmp, sizeof(tmp), "%s/vmcore-dmesg.txt", sub);
 	if (write_dmesg(s, &e, tmp))
 		fprintf(stderr, "dumpling-extract: warning: no vmcore-dmesg.txt beside %s\n", fin);
+	snprintf(tmp, sizeof(tmp), "%s/dumpling.log", sub);
+	if (write_runlog(s, &e, tmp))
+		fprintf(stderr, "dumpling-extract: warning: no dumpling.log beside %s\n", fin);
 	out = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (out >= 0) {
 		fsync(out);	/* the rename is durable before the dump is forgotten */
@@ -642,6 +697,7 @@ int extract_main(int argc, char **argv)
 		{ "offset", required_argument, NULL, 'o' },
 		{ "to-dir", required_argument, NULL, 'd' },
 		{ "dmesg", required_argument, NULL, 'm' },
+		{ "log", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -649,7 +705,7 @@ int extract_main(int argc, char **argv)
 	struct source s = { .err = err, .errlen = sizeof(err) };
 	struct dump_extent e;
 	uint64_t off = 0;
-	const char *to_dir = NULL, *dmesg = NULL;
+	const char *to_dir = NULL, *dmesg = NULL, *runlog = NULL;
 	int64_t size;
 	int opt, out, r;
 	char *end;
@@ -671,6 +727,9 @@ int extract_main(int argc, char **argv)
 		case 'm':
 			dmesg = optarg;
 			break;
+		case 'l':
+			runlog = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -679,7 +738,8 @@ int extract_main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (argc - optind != (to_dir || dmesg ? 1 : 2) || (to_dir && dmesg)) {
+	if (argc - optind != (to_dir || dmesg || runlog ? 1 : 2) ||
+	    !!to_dir + !!dmesg + !!runlog > 1) {
 		fputs(usage_text, stderr);
 		return 2;
 	}
@@ -717,6 +777,11 @@ int extract_main(int argc, char **argv)
 	}
 	if (dmesg) {
 		r = write_dmesg(&s, &e, dmesg);
+		close(s.fd);
+		return r;
+	}
+	if (runlog) {
+		r = write_runlog(&s, &e, runlog);
 		close(s.fd);
 		return r;
 	}

@@ -12,9 +12,14 @@
 #include "capture/font.h"
 #include "capture/ports.h"
 #include "capture/progress.h"
+#include "capture/runlog.h"
 #include "capture/screen.h"
 
 #define EARLY_SIZE (16u << 10)
+#define RUNLOG_SIZE (64u << 10)	/* dumpling.log: a run prints 5-20 KiB */
+
+static char runlog_buf[RUNLOG_SIZE];
+static struct runlog runlog;
 
 static char early[EARLY_SIZE];
 static size_t early_len;
@@ -71,7 +76,16 @@ static void emit(const char *s)
 	}
 }
 
-/* Adds the time stamp at each line start; emits in pieces. */
+static void keep_and_emit(const char *s, size_t n)
+{
+	if (!runlog.buf)
+		runlog_init(&runlog, runlog_buf, sizeof(runlog_buf));
+	runlog_append(&runlog, s, n);
+	emit(s);
+}
+
+/* Adds the time stamp at each line start; emits in pieces, each kept for
+ * dumpling.log too. */
 static void console_write(const char *s)
 {
 	char out[640];
@@ -83,7 +97,7 @@ static void console_write(const char *s)
 
 			if (k + 32 > sizeof(out)) {
 				out[k] = 0;
-				emit(out);
+				keep_and_emit(out, k);
 				k = 0;
 			}
 			k += (size_t)snprintf(out + k, sizeof(out) - k, "[%5llu.%06llu] ",
@@ -96,13 +110,13 @@ static void console_write(const char *s)
 		out[k++] = *s;
 		if (k + 1 >= sizeof(out)) {
 			out[k] = 0;
-			emit(out);
+			keep_and_emit(out, k);
 			k = 0;
 		}
 	}
 	out[k] = 0;
 	if (k)
-		emit(out);
+		keep_and_emit(out, k);
 }
 
 void port_vlog(const char *fmt, va_list ap)
@@ -120,6 +134,16 @@ void port_log(const char *fmt, ...)
 	va_start(ap, fmt);
 	port_vlog(fmt, ap);
 	va_end(ap);
+}
+
+size_t console_log_copy(char *dst, size_t max)
+{
+	return runlog_copy(&runlog, dst, max);
+}
+
+size_t console_log_size(void)
+{
+	return runlog_size(&runlog);
 }
 
 void port_progress(const struct progress *p)

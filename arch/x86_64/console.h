@@ -23,6 +23,12 @@ void console_plan(const struct console_spec *spec);
 void console_start(const struct console_spec *spec, const uint8_t *bp, const struct elfcore *ec,
 		   uint64_t image_start, uint64_t image_end);
 
+/* What the consoles were given so far, for dumpling.log (capture/runlog.h):
+ * copies at most max bytes and returns the whole length, at most
+ * console_log_size(). */
+size_t console_log_copy(char *dst, size_t max);
+size_t console_log_size(void);
+
 /* Starts the planned (or default) UARTs if console_start() has not run. */
 void console_fallback(void);
 

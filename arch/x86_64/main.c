@@ -102,6 +102,30 @@ static void write_dmesg(struct target *t, struct arena *a)
 	arena_reset(a, mark);
 }
 
+/*
+ * dumpling.log: what the console showed up to here, saved on the target
+ * after the dump (dump_len bytes), in arena memory given back after.
+ */
+static void save_log(struct target *t, struct arena *a, uint64_t dump_len)
+{
+	size_t mark = arena_mark(a), size = console_log_size(), len;
+	char *buf;
+
+	if (!t->save_log)
+		return;
+	buf = arena_alloc(a, size ? size : 1, 64);
+	if (!buf) {
+		port_log("dumpling: no memory for dumpling.log, skipped\n");
+		return;
+	}
+	len = console_log_copy(buf, size);
+	if (t->save_log(t, dump_len, buf, len))
+		port_log("dumpling: saving dumpling.log failed\n");
+	else
+		port_log("dumpling: saved dumpling.log (%zu bytes)\n", len);
+	arena_reset(a, mark);
+}
+
 void kmain(const uint8_t *bp, uint64_t image_base);
 
 void kmain(const uint8_t *bp, uint64_t image_base)
@@ -182,8 +206,13 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 		write_dmesg(&target, &capture_arena);
 	port_log("writing the dump to %s\n", target.vmcore->name);
 	watch_stage("writing the dump");
-	if (capture_write(&cap, watch_sink(target.vmcore), &res))
+	if (capture_write(&cap, watch_sink(target.vmcore), &res)) {
+		/* Beside a file, never into a raw area whose dump length is unknown. */
+		if (target.add_file)
+			save_log(&target, &capture_arena, 0);
 		machine_fail("see the messages above");
+	}
+	save_log(&target, &capture_arena, res.bytes);
 	/* An incomplete dump (the target filled up) is still a failure to act on. */
 	machine_action(res.incomplete ? cfg.failure_action : cfg.final_action);
 }

@@ -8,6 +8,7 @@
 #define ARCH_TARGET_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "capture/config.h"
 #include "capture/dump.h"
@@ -17,6 +18,10 @@ struct target {
 	struct sink *vmcore;
 	/* NULL for raw targets, which hold just the dump. */
 	int (*add_file)(struct target *t, const char *name, const void *data, size_t len);
+	/* dumpling.log, the capture's own console log, once the dump of
+	 * dump_len bytes is written: a file beside it, or (raw) the dump
+	 * area right after it (fs/raw_log.h). */
+	int (*save_log)(struct target *t, uint64_t dump_len, const void *text, size_t len);
 	void *priv;
 };
 

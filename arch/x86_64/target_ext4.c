@@ -23,7 +23,8 @@
 
 #define SLOTS		(384u << 10)
 #define SINK_BUF	(EXT4_SINK_TREE_BUF + SLOTS)
-#define DMESG_RESERVE	(1u << 20)	/* kept free for vmcore-dmesg.txt */
+/* Kept free for vmcore-dmesg.txt (at most 512 KiB) and dumpling.log (64 KiB). */
+#define FILES_RESERVE	(1u << 20)
 
 struct ext4_target {
 	struct ext4_fs fs;
@@ -37,7 +38,10 @@ static int add_file(struct target *t, const char *name, const void *data, size_t
 	int r = ext4_write_file(&x->fs, x->dir, name, data, len);
 
 	if (r == 0) {
-		x->fs.reserve = 0;	/* it was for this file */
+		/* This file's share of the reserve goes back to the vmcore. */
+		uint64_t used = (len + x->fs.bs - 1) / x->fs.bs;
+
+		x->fs.reserve = x->fs.reserve > used ? x->fs.reserve - used : 0;
 		r = ext4_sync(&x->fs);
 	}
 	return r;
@@ -101,7 +105,7 @@ int target_open_ext4(const struct capture_config *cfg, const struct capture *cap
 	}
 	if (ext4_mkdir(&x.fs, parent, tried, &x.dir) ||
 	    ext4_file_sink_open(&x.vmcore, &x.fs, x.dir, "vmcore", sinkbuf, SINK_BUF,
-				DMESG_RESERVE)) {
+				FILES_RESERVE)) {
 		snprintf(err, errlen, "ext4: cannot create %s/%s/vmcore (see above)", cfg->path,
 			 tried);
 		return -1;

@@ -9,8 +9,14 @@
 #include "drivers/disk.h"
 #include "fs/partition.h"
 #include "fs/raw.h"
+#include "fs/raw_log.h"
 
 #define RAW_BUF_SIZE (512u << 10)
+
+static int raw_save_log(struct target *t, uint64_t dump_len, const void *text, size_t len)
+{
+	return raw_log_write(t->vmcore, dump_len, text, len);
+}
 
 /*
  * A partition target is written only if the disk still has that partition,
@@ -43,5 +49,6 @@ int target_open_raw(const struct capture_config *cfg, const struct capture *cap,
 		return -1;
 	t->vmcore = &raw.sink;
 	t->add_file = NULL;
+	t->save_log = raw_save_log;
 	return 0;
 }

@@ -222,6 +222,13 @@ e2e_capture_re() {
 	esac
 }
 
+# e2e_check_runlog NAME FILE: dumpling.log, the capture image's own console
+# log saved beside the dump, runs from its banner to the dump's summary.
+e2e_check_runlog() {
+	check "$1: dumpling.log beside the dump, from the banner to the summary" \
+		sh -c "grep -aqE '$E2E_CAPTURE_RE' '$2' && grep -aqE '$E2E_CAPTURE_DONE_RE' '$2'"
+}
+
 # e2e_check_boot MODE OUTDIR: assertions on one boot's serial log.
 e2e_check_boot() {
 	local mode=$1 out=$2 rc panic after='' fin='' bad='' failed_before=$E2E_FAILED

@@ -57,12 +57,41 @@ static size_t make_kdump(unsigned char *d, size_t cap)
 static unsigned char dump[64 * 1024];
 static unsigned char orig[OFF + KD_LEN + TAIL];
 
+/* dumpling.log after the dump, as the image's raw target writes it. */
+static const char log_text[] = "[    0.001] dumpling 0.1 capture image\n"
+			       "[    1.234] dumped 100 pages\n";
+static uint64_t log_for = 0;		/* the dump length it claims; 0: no log */
+
+struct mem_sink {
+	struct sink sink;
+	unsigned char *base;
+	size_t size;
+};
+
+static int mem_write(struct sink *s, uint64_t off, const void *buf, size_t len)
+{
+	struct mem_sink *m = (struct mem_sink *)s;
+
+	if (off > m->size || len > m->size - off)
+		return SINK_ERR_NOSPC;
+	memcpy(m->base + off, buf, len);
+	return 0;
+}
+
+static int mem_finish(struct sink *s) { (void)s; return 0; }
+
 static void write_src(void)
 {
 	FILE *f = fopen(src_path, "w");
 
 	memset(orig, 0xa5, sizeof(orig));
 	memcpy(orig + OFF, dump, KD_LEN);
+	if (log_for) {
+		struct mem_sink m = { { mem_write, mem_finish, 0, "mem" }, orig + OFF,
+				      sizeof(orig) - OFF };
+
+		CHECK(raw_log_write(&m.sink, log_for, log_text, strlen(log_text)) == 0);
+	}
 	fwrite(orig, 1, sizeof(orig), f);
 	fclose(f);
 }
@@ -168,6 +197,61 @@ int main(void)
 	free(b);
 	CHECK_EQ_U64(entries(crash_dir), 2);
 
+	/* dumpling.log right after the dump: saved beside the vmcore, and
+	 * by --log alone. */
+	h->block_size = B;
+	log_for = KD_LEN;
+	write_src();
+	snprintf(path, sizeof(path), "%s/log.txt", dir);
+	CHECK(run("--offset", "8192", "--log", path, src_path) == 0);
+	b = slurp(path, &len);
+	CHECK(b && len == strlen(log_text) && memcmp(b, log_text, len) == 0);
+	free(b);
+	CHECK(run("--offset", "8192", "--to-dir", crash_dir, src_path) == 0);
+	snprintf(path, sizeof(path), "%s/2026-11-22-16:42-3/dumpling.log", crash_dir);
+	b = slurp(path, &len);
+	CHECK(b && len == strlen(log_text) && memcmp(b, log_text, len) == 0);
+	free(b);
+	/* Without one (the first dumps above) there is no file. */
+	snprintf(path, sizeof(path), "%s/2026-11-22-16:42/dumpling.log", crash_dir);
+	CHECK(access(path, F_OK) != 0);
+	/* A log left by another, longer dump is not this dump's. */
+	log_for = KD_LEN + 100;
+	write_src();
+	snprintf(path, sizeof(path), "%s/log.txt", dir);
+	CHECK(run("--offset", "8192", "--log", path, src_path) == 1);
+	/* A damaged text is refused, not written. */
+	log_for = KD_LEN;
+	write_src();
+	orig[OFF + RAW_LOG_OFFSET(KD_LEN) + RAW_LOG_HDR + 3] ^= 1;
+	{
+		FILE *f = fopen(src_path, "w");
+
+		fwrite(orig, 1, sizeof(orig), f);
+		fclose(f);
+	}
+	unlink(path);
+	CHECK(run("--offset", "8192", "--log", path, src_path) == 1);
+	CHECK(access(path, F_OK) != 0);
+	/* A header claiming 1 MiB of text, more than the area holds: refused. */
+	{
+		static unsigned char big[RAW_LOG_OFFSET(KD_LEN) + RAW_LOG_HDR + RAW_LOG_MAX];
+		static char text[RAW_LOG_MAX];
+		struct mem_sink m = { { mem_write, mem_finish, 0, "mem" }, big, sizeof(big) };
+		FILE *f;
+
+		CHECK(raw_log_write(&m.sink, KD_LEN, text, sizeof(text)) == 0);
+		memcpy(orig + OFF + RAW_LOG_OFFSET(KD_LEN), big + RAW_LOG_OFFSET(KD_LEN),
+		       RAW_LOG_HDR);
+		f = fopen(src_path, "w");
+		fwrite(orig, 1, sizeof(orig), f);
+		fclose(f);
+		CHECK(run("--offset", "8192", "--log", path, src_path) == 1);
+		CHECK(access(path, F_OK) != 0);
+	}
+	log_for = 0;
+	CHECK_EQ_U64(entries(crash_dir), 3);
+
 	/* --to-dir takes one source and no OUT. */
 	CHECK(run("--to-dir", crash_dir, src_path, path, NULL) == 2);
 	/* A read-only source cannot be cleared: refused before copying. */
@@ -176,7 +260,7 @@ int main(void)
 	chmod(src_path, 0400);
 	if (geteuid() != 0) {
 		CHECK(run("--offset", "8192", "--to-dir", crash_dir, src_path) == 1);
-		CHECK_EQ_U64(entries(crash_dir), 2);
+		CHECK_EQ_U64(entries(crash_dir), 3);
 	}
 	snprintf(path, sizeof(path), "rm -rf %s", dir);
 	if (system(path) != 0)

@@ -170,6 +170,9 @@ check_fs() {
 	debugfs -R "dump \"/var/crash/$dir/vmcore-dmesg.txt\" $out/vmcore-dmesg.txt" "$fs" >/dev/null 2>&1
 	check "$name: vmcore-dmesg.txt beside it has the panic line" \
 		grep -qE "$PANIC_RE" "$out/vmcore-dmesg.txt" 
+	rm -f "$out/dumpling.log"
+	debugfs -R "dump \"/var/crash/$dir/dumpling.log\" $out/dumpling.log" "$fs" >/dev/null 2>&1
+	e2e_check_runlog "$name" "$out/dumpling.log"
 	# status bit 0x8: DUMP_DH_COMPRESSED_INCOMPLETE
 	python3 -c 'import struct,sys; h=open(sys.argv[1],"rb").read(4096); print("%#x" % struct.unpack_from("<I", h, 424)[0])' \
 		"$out/vmcore" >"$out/status" 2>/dev/null

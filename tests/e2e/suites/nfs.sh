@@ -141,8 +141,9 @@ nfs_check_dump() {
 	check "$name: vmcore-dmesg.txt has the panic line" \
 		grep -qE 'sysrq: Trigger a crash|Kernel panic - not syncing: sysrq triggered crash' \
 		"$dir/vmcore-dmesg.txt"
+	e2e_check_runlog "$name" "$dir/dumpling.log"
 	e2e_crash "$name" "$dir/vmcore" "$out"
-	cp "$dir/vmcore-dmesg.txt" "$out/" 2>/dev/null
+	cp "$dir/vmcore-dmesg.txt" "$dir/dumpling.log" "$out/" 2>/dev/null
 	ls -l "$dir" >"$out/dump-files.txt" 2>&1
 	[ -n "${E2E_KEEP_DISK:-}" ] || rm -rf "$dir" "$out/disk.img"
 }

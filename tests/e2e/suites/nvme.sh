@@ -153,6 +153,7 @@ good_run() {
 		check "$name: ... and vmcore-dmesg.txt beside it, with the panic" \
 			grep -qE 'sysrq: Trigger a crash|Kernel panic - not syncing' \
 			"$(dirname "${vmcore:-/none/x}")/vmcore-dmesg.txt"
+		e2e_check_runlog "$name" "$(dirname "${vmcore:-/none/x}")/dumpling.log"
 		"$BUILD/dumpling-extract" --to-dir "$out/crash" "$out/p2.img" >"$out/extract2.log" 2>&1
 		check "$name: a second --to-dir finds the header cleared" \
 			grep -q "nothing to extract" "$out/extract2.log"

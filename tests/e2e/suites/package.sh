@@ -159,6 +159,8 @@ run_raw() {
 	check "$n: /var/crash/<date>/vmcore written at boot" said $n 'files: /var/crash/[0-9-]*-[0-9:]*/vmcore [0-9]'
 	check "$n: /var/crash/<date>/vmcore-dmesg.txt written at boot" \
 		said $n 'files: /var/crash/[0-9-]*-[0-9:]*/vmcore-dmesg.txt [0-9]'
+	check "$n: /var/crash/<date>/dumpling.log written at boot" \
+		said $n 'files: /var/crash/[0-9-]*-[0-9:]*/dumpling.log [0-9]'
 	check "$n: dumpling status after: the newest dump, nothing pending" \
 		sh -c "grep -aq '^DTEST: status: newest dump: /var/crash/' '$out/serial.log' &&
 			! grep -aq '^DTEST: status: pending dump' '$out/serial.log'"
@@ -166,6 +168,7 @@ run_raw() {
 	pcrash $n "$(ls "$out"/crash/*/vmcore 2>/dev/null | head -n 1)"
 	check "$n: vmcore-dmesg.txt has the panic" \
 		grep -qE "$PANIC_RE" "$(ls "$out"/crash/*/vmcore-dmesg.txt 2>/dev/null | head -n 1)"
+	e2e_check_runlog $n "$(ls "$out"/crash/*/dumpling.log 2>/dev/null | head -n 1)"
 	[ -n "${E2E_KEEP_DISK:-}" ] || rm -rf "$out/root.img" "$out/dump.img" "$out/crash"
 }
 
@@ -187,6 +190,7 @@ run_ext4() {
 	check "$n: /var/crash/<ip>-<date>/vmcore on the dump disk" \
 		said $n 'files: /var/crash/127.0.0.1-[0-9-]*-[0-9:]*/vmcore [0-9]'
 	check "$n: vmcore-dmesg.txt beside it" said $n 'files: /var/crash/127.0.0.1-.*/vmcore-dmesg.txt [0-9]'
+	check "$n: dumpling.log beside it" said $n 'files: /var/crash/127.0.0.1-.*/dumpling.log [0-9]'
 	check "$n: e2fsck -fn: the dump disk is clean" sh -c "e2fsck -fn '$out/dump.img' >/dev/null 2>&1"
 	rm -rf "$out/fs" && mkdir -p "$out/fs" && debugfs -R "rdump / $out/fs" "$out/dump.img" >/dev/null 2>&1
 	pcrash $n "$(ls "$out"/fs/*/vmcore 2>/dev/null | head -n 1)"
