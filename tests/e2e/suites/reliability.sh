@@ -1,6 +1,6 @@
 #!/bin/bash
 # What real crashes bring (issue 15, docs/reliability.md), end to end. Runs
-# (one QEMU boot each); the first seven by default, the rest with E2E_FULL=1:
+# (one QEMU boot each); the first eight by default, the rest with E2E_FULL=1:
 #   high-nvme   6 GB guest, crashkernel=16M,high crashkernel=0M,low: the image,
 #               its elfcorehdr and DMA buffers above 4 GiB; NVMe target; crash
 #   fault       dumpling.test=fault (reservation above 4 GiB too): a page fault
@@ -21,6 +21,9 @@
 #   dma         at the panic the guest writes a second virtio disk in a loop
 #               and receives a UDP flood from this host (user-network port
 #               forward on 127.0.0.1); the dump is complete and opens in crash
+#   bad-header  the image reloaded with elfcorehdr=0xfffc0000 (the BIOS, e820
+#               reserved): refused by the firmware map before a byte is read,
+#               failure_action, nothing written to the target
 #   high-virtio high-nvme on virtio-blk
 #   timeout, timeout-nvme  a disk throttled to 8 KiB/s: every write times
 #               out; five attempts with a device reset before each retry, then
@@ -34,7 +37,7 @@ E2E_OUT=${E2E_OUT:-$(cd "$(dirname "$0")/.." && pwd)/out/reliability}
 
 runs=("$@")
 if [ ${#runs[@]} -eq 0 ]; then
-	runs=(high-nvme fault watchdog watchdog-off deadline ioerr-once ioerr-always)
+	runs=(high-nvme fault watchdog watchdog-off deadline ioerr-once ioerr-always bad-header)
 	[ -z "${E2E_FULL:-}" ] || runs+=(dma high-virtio timeout timeout-nvme itco itco-off)
 fi
 
@@ -169,6 +172,38 @@ run_fault() {
 			 grep -aq '] rebooting' '$out/serial.log'"
 	t=$(since_panic "$out" 'rebooting')
 	note "$name: panic to reboot: ${t}s"
+}
+
+# ---- an elfcorehdr that names firmware memory -------------------------------------
+
+run_badhdr() {
+	local name=bad-header out=$E2E_OUT/bad-header f size
+	reset_settings
+	f=$E2E_OUT/prepanic-bad-header.sh
+	# kexec_file_load puts its own elfcorehdr= first; the image takes the last.
+	cat >"$f" <<'EOF'
+#!/bin/sh
+kexec -p -u || exit 1
+kexec -s -p /usr/lib/dumpling/dumpling.img --append="$(dumpling cmdline) elfcorehdr=0xfffc0000" || exit 1
+echo "DTEST: reloaded with elfcorehdr=0xfffc0000"
+EOF
+	chmod +x "$f"
+	E2E_PREPANIC=$f
+	prepare "$name" || return
+	e2e_boot dumpling "$out"
+	console "$name" 'capture image at|elfcorehdr|dump failed|rebooting'
+	check "$name: QEMU exited by itself" [ "$(cat "$out/qemu.rc")" = 0 ]
+	check "$name: the image was reloaded with the bad header address" \
+		grep -aq '^DTEST: reloaded with elfcorehdr=0xfffc0000' "$out/serial.log"
+	check "$name: refused: not RAM by the firmware's memory map" \
+		grep -aq 'elfcorehdr=0xfffc0000 is not RAM by the firmware' "$out/serial.log"
+	check "$name: then failure_action (reboot)" \
+		bash -c "grep -aq 'running failure_action reboot' '$out/serial.log' &&
+			 grep -aq '] rebooting' '$out/serial.log'"
+	size=$(stat -c %s "$out/disk.img" 2>/dev/null || echo 0)
+	check "$name: nothing was written to the target" \
+		bash -c "[ $size -gt 0 ] && cmp -s -n $size '$out/disk.img' /dev/zero"
+	[ -n "${E2E_KEEP_DISK:-}" ] || rm -f "$out/disk.img"
 }
 
 # ---- hardware watchdog ----------------------------------------------------------
@@ -502,6 +537,7 @@ for r in "${runs[@]}"; do
 	deadline)	run_deadline ;;
 	ioerr-once)	run_ioerr ioerr-once on ;;
 	ioerr-always)	run_ioerr ioerr-always off ;;
+	bad-header)	run_badhdr ;;
 	dma)		run_dma ;;
 	timeout)	run_timeout timeout virtio ;;
 	timeout-nvme)	run_timeout timeout-nvme nvme ;;
