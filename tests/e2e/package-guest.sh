@@ -13,12 +13,33 @@ show() {	# show NAME COMMAND...: its output prefixed, and its exit status
 	return $rc
 }
 
+# Every file on the root filesystem but dpkg's and apt's own state, logs,
+# caches and this test's files: what install + upgrade + purge must leave
+# as it was.
+snapshot() {
+	find / -xdev \( -path /proc -o -path /sys -o -path /run -o -path /tmp -o -path /dev \
+		-o -path /var/lib/dpkg -o -path /var/lib/apt -o -path /var/cache -o -path /var/log \
+		-o -path /root -o -path /etc/dtest \) -prune -o -print | sort
+}
+
 phase=$(cat /etc/dtest/phase 2>/dev/null)
 say "boot phase=$phase uptime=$(cut -d' ' -f1 /proc/uptime)"
 case $phase in
 install)
 	cd /root || exit 1
-	show apt env DEBIAN_FRONTEND=noninteractive apt-get install -y ./dumpling.deb
+	export DEBIAN_FRONTEND=noninteractive
+	# install, set crashkernel=, upgrade, purge: nothing may be left over
+	snapshot >/tmp/before
+	show cycle-install apt-get install -y ./dumpling.deb
+	show cycle-reset dumpling reset-crashkernel
+	show cycle-upgrade apt-get install -y ./dumpling-next.deb
+	show cycle-version dpkg-query -W -f '${Version} ${db:Status-Abbrev}\n' dumpling
+	show cycle-enabled systemctl is-enabled dumpling.service dumpling.path dumpling-save.service
+	show cycle-purge apt-get purge -y dumpling
+	show cycle-status dpkg-query -W -f '${db:Status-Abbrev}\n' dumpling
+	snapshot >/tmp/after
+	show stray diff /tmp/before /tmp/after
+	show apt apt-get install -y ./dumpling.deb
 	show enabled systemctl is-enabled dumpling.service dumpling.path dumpling-save.service
 	show estimate dumpling estimate
 	show reset dumpling reset-crashkernel

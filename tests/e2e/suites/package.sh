@@ -3,7 +3,8 @@
 # user would run it. The system is debootstrapped once per machine and cached
 # (tests/e2e/debian-image.sh) and booted with -kernel/-initrd of its own
 # kernel, which is the e2e cache's (so crash has its vmlinux). QEMU runs:
-#   install  apt-get install ./dumpling_*.deb; the units are enabled;
+#   install  apt-get install, reset-crashkernel, upgrade to a newer version,
+#            purge: no file left behind; then install again: the units are enabled;
 #            dumpling estimate; dumpling reset-crashkernel writes grub.d
 #            (the crashkernel= it wrote is what the next boots get: this
 #            system boots without GRUB)
@@ -23,11 +24,8 @@ E2E_MEM=${E2E_MEM:-1G}
 . "$E2E_DIR/debian-image.sh"
 
 runs=("$@")
-# Each systemd boot takes 1-3 minutes under TCG on a busy machine: the ext4
-# run (two more boots) only with E2E_FULL=1.
 if [ ${#runs[@]} -eq 0 ]; then
-	runs=(raw)
-	[ -z "${E2E_FULL:-}" ] || runs+=(ext4)
+	runs=(raw ext4)
 fi
 PKG_COLLECTOR=${PKG_COLLECTOR:-makedumpfile -z -d 31}
 PARTUUID=6d1f2a3b-0c4d-4e5f-8a9b-0c1d2e3f4a5b
@@ -107,12 +105,28 @@ run_install() {
 	local img=$E2E_OUT/base.img log=$E2E_OUT/install/serial.log
 	rm -rf "$E2E_OUT/install" && mkdir -p "$E2E_OUT/install"
 	cp --sparse=always "$DEB_IMG" "$img"
-	check "install: .deb and the test driver copied into the image" \
+	# The upgrade: the same package as a newer version.
+	rm -rf "$E2E_OUT/next" && dpkg-deb -R "$DEB" "$E2E_OUT/next" &&
+		sed -i 's/^Version: .*/&+next/' "$E2E_OUT/next/DEBIAN/control" &&
+		dpkg-deb -b "$E2E_OUT/next" "$E2E_OUT/dumpling-next.deb" >/dev/null
+	rm -rf "$E2E_OUT/next"
+	check "install: .deb, a newer version of it and the test driver copied into the image" \
 		sh -c "$(declare -f fs_put); fs_put '$img' '$DEB' /root/dumpling.deb &&
+			fs_put '$img' '$E2E_OUT/dumpling-next.deb' /root/dumpling-next.deb &&
 			fs_put '$img' '$E2E_DIR/package-guest.sh' /etc/dtest/step"
 	fs_text "$img" /etc/dtest/phase install
 	pboot install "$img" "" || return 1
-	check "install: apt-get install ./dumpling.deb succeeded" said install 'apt rc=0'
+	check "install: apt-get install ./dumpling.deb succeeded" said install 'cycle-install rc=0'
+	check "install: reset-crashkernel wrote grub.d" said install 'cycle-reset rc=0'
+	check "install: upgrade to a newer version succeeded" said install 'cycle-upgrade rc=0'
+	check "install: ... it is installed" said install 'cycle-version: .*+next ii'
+	check "install: ... and the units are still enabled" said install 'cycle-enabled rc=0'
+	check "install: apt-get purge dumpling succeeded" said install 'cycle-purge rc=0'
+	check "install: ... and dpkg has forgotten it" sh -c \
+		"! grep -aq '^DTEST: cycle-status: .i' '$log'"
+	check "install: install + upgrade + purge left no file behind" said install 'stray rc=0'
+	grep -a '^DTEST: stray: ' "$log" | head -n 20 | sed 's/^DTEST: /install: /'
+	check "install: installed again" said install 'apt rc=0'
 	check "install: dumpling.service, dumpling.path, dumpling-save.service enabled" \
 		said install 'enabled rc=0'
 	check "install: dumpling estimate printed crashkernel=" said install 'estimate: crashkernel=[0-9]*M'
