@@ -5,13 +5,15 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
-passed=0 failed=0
+passed=0 failed=0 times=()
 for t in ./run.sh suites/*.sh; do
 	[ -e "$t" ] || continue
 	echo "==== $t"
 	out=$(mktemp)
+	start=$(date +%s)
 	bash "$t" 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
+	times+=("$(printf '%5ds  %s' $(($(date +%s) - start)) "$t")")
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
 	rm -f "$out"
 	if [ -z "$line" ]; then
@@ -26,5 +28,7 @@ for t in ./run.sh suites/*.sh; do
 		failed=$((failed + 1))
 	fi
 done
+echo "==== time per script (CI has 90 minutes; make check should stay well under 30)"
+printf '%s\n' "${times[@]}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
