@@ -30,6 +30,12 @@ CORE_SRC := $(wildcard capture/*.c) $(wildcard fs/*.c)
 CORE_OBJ := $(patsubst %,$(BUILD)/host/%.o,$(CORE_SRC))
 CORE_SAN := $(patsubst %,$(BUILD)/san/%.o,$(CORE_SRC) tools/host_port.c tools/term_progress.c)
 
+# The loader is a library (build/libloader.a) and a main: tests link the
+# library, the way they link the capture core, instead of including its .c files.
+LOADER_SRC := $(filter-out loader/main.c,$(wildcard loader/*.c))
+LOADER_OBJ := $(patsubst %,$(BUILD)/host/%.o,$(LOADER_SRC))
+LOADER_SAN := $(patsubst %,$(BUILD)/san/%.o,$(LOADER_SRC))
+
 # Features with build steps of their own (third-party sources fetched with
 # apt-get source, extra tools, extra tests) live in mk/*.mk and add to these.
 IMG_EXTRA_OBJ :=
@@ -51,7 +57,6 @@ $(BUILD)/gen/sources.h: $(BUILD)/sources.txt
 $(BUILD)/img/arch/x86_64/main.c.o: $(BUILD)/gen/sources.h
 $(BUILD)/img/arch/x86_64/main.c.o: IMG_CFLAGS += -I$(BUILD)/gen
 
-LOADER_SRC := $(wildcard loader/*.c)
 TEST_SRC   := $(wildcard tests/unit/test_*.c)
 TESTS      := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 SH_TESTS   := $(wildcard tests/unit/test_*.sh)
@@ -92,18 +97,23 @@ $(BUILD)/libcore.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 $(BUILD)/libcore-san.a: $(CORE_SAN)
 	rm -f $@ && ar rcs $@ $^
+$(BUILD)/libloader.a: $(LOADER_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(BUILD)/libloader-san.a: $(LOADER_SAN)
+	rm -f $@ && ar rcs $@ $^
 
 # The loader runs in minimal initramfs images: link it statically.
-$(BUILD)/dumpling: $(LOADER_SRC) $(wildcard loader/*.h) $(BUILD)/libcore.a
-	$(HOSTCC) $(HOST_CFLAGS) -static $(LOADER_SRC) $(BUILD)/libcore.a -o $@
+$(BUILD)/dumpling: $(BUILD)/host/loader/main.c.o $(BUILD)/libloader.a $(BUILD)/libcore.a
+	$(HOSTCC) $(HOST_CFLAGS) -static $^ -o $@
 
 $(BUILD)/dumpling-extract: tools/dumpling-extract.c tools/host_port.c tools/term_progress.c $(BUILD)/libcore.a
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LIBS)
 
 # Unit tests run with AddressSanitizer and UBSan: they feed malformed input.
-$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libcore-san.a
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libloader-san.a $(BUILD)/libcore-san.a
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) $(SAN_CFLAGS) $< $(BUILD)/libcore-san.a -o $@ $(HOST_LIBS)
+	$(HOSTCC) $(HOST_CFLAGS) $(SAN_CFLAGS) $< $(BUILD)/libloader-san.a $(BUILD)/libcore-san.a \
+		-o $@ $(HOST_LIBS)
 
 # ---- tests ---------------------------------------------------------------
 deps:
