@@ -30,6 +30,12 @@ CORE_SRC := $(wildcard capture/*.c) $(wildcard fs/*.c)
 CORE_OBJ := $(patsubst %,$(BUILD)/host/%.o,$(CORE_SRC))
 CORE_SAN := $(patsubst %,$(BUILD)/san/%.o,$(CORE_SRC) tools/host_port.c tools/term_progress.c)
 
+# The loader is a library (build/libloader.a) and a main: tests link the
+# library, the way they link the capture core, instead of including its .c files.
+LOADER_SRC := $(filter-out loader/main.c,$(wildcard loader/*.c))
+LOADER_OBJ := $(patsubst %,$(BUILD)/host/%.o,$(LOADER_SRC))
+LOADER_SAN := $(patsubst %,$(BUILD)/san/%.o,$(LOADER_SRC))
+
 # Features with build steps of their own (third-party sources fetched with
 # apt-get source, extra tools, extra tests) live in mk/*.mk and add to these.
 IMG_EXTRA_OBJ :=
@@ -51,12 +57,17 @@ $(BUILD)/gen/sources.h: $(BUILD)/sources.txt
 $(BUILD)/img/arch/x86_64/main.c.o: $(BUILD)/gen/sources.h
 $(BUILD)/img/arch/x86_64/main.c.o: IMG_CFLAGS += -I$(BUILD)/gen
 
-LOADER_SRC := $(wildcard loader/*.c)
 TEST_SRC   := $(wildcard tests/unit/test_*.c)
 TESTS      := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 SH_TESTS   := $(wildcard tests/unit/test_*.sh)
+# These read the built image (or its package), so they need the fetched
+# third-party sources: check-image runs them. check-unit builds from the
+# repository and Debian's installed libraries alone.
+IMAGE_TESTS := $(BUILD)/tests/test_pe_header tests/unit/test_status.sh tests/unit/test_deb.sh
+UNIT_TESTS  := $(filter-out $(IMAGE_TESTS),$(TESTS) $(SH_TESTS))
+HOST_TOOLS  := $(BUILD)/dumpling $(BUILD)/dumpling-extract $(BUILD)/dumpling-collect
 
-.PHONY: all check check-unit check-e2e check-full demo bench deps clean
+.PHONY: all check check-unit check-image check-e2e check-full demo bench deps clean
 all: $(BUILD)/dumpling.img $(BUILD)/dumpling $(BUILD)/dumpling-extract $(EXTRA_ALL)
 
 # ---- capture image -------------------------------------------------------
@@ -92,37 +103,47 @@ $(BUILD)/libcore.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 $(BUILD)/libcore-san.a: $(CORE_SAN)
 	rm -f $@ && ar rcs $@ $^
+$(BUILD)/libloader.a: $(LOADER_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(BUILD)/libloader-san.a: $(LOADER_SAN)
+	rm -f $@ && ar rcs $@ $^
 
 # The loader runs in minimal initramfs images: link it statically.
-$(BUILD)/dumpling: $(LOADER_SRC) $(wildcard loader/*.h) $(BUILD)/libcore.a
-	$(HOSTCC) $(HOST_CFLAGS) -static $(LOADER_SRC) $(BUILD)/libcore.a -o $@
+$(BUILD)/dumpling: $(BUILD)/host/loader/main.c.o $(BUILD)/libloader.a $(BUILD)/libcore.a
+	$(HOSTCC) $(HOST_CFLAGS) -static $^ -o $@
 
 $(BUILD)/dumpling-extract: tools/dumpling-extract.c tools/host_port.c tools/term_progress.c $(BUILD)/libcore.a
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LIBS)
 
 # Unit tests run with AddressSanitizer and UBSan: they feed malformed input.
-$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libcore-san.a
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libloader-san.a $(BUILD)/libcore-san.a
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) $(SAN_CFLAGS) $< $(BUILD)/libcore-san.a -o $@ $(HOST_LIBS)
+	$(HOSTCC) $(HOST_CFLAGS) $(SAN_CFLAGS) $< $(BUILD)/libloader-san.a $(BUILD)/libcore-san.a \
+		-o $@ $(HOST_LIBS)
 
 # ---- tests ---------------------------------------------------------------
 deps:
 	tests/install-deps.sh
 
-check-unit: $(TESTS) all
-	tests/run-unit $(TESTS) $(SH_TESTS)
+check-unit: $(UNIT_TESTS) $(HOST_TOOLS)
+	tests/run-unit $(UNIT_TESTS)
+
+check-image: $(IMAGE_TESTS) all
+	tests/run-unit $(IMAGE_TESTS)
 
 check-e2e: all
 	tests/e2e/all.sh
 
 check: deps
 	$(MAKE) check-unit
+	$(MAKE) check-image
 	$(MAKE) check-fuzz
 	$(MAKE) check-e2e
 
 # The slower end-to-end cases too (suites read E2E_FULL).
 check-full: deps
 	$(MAKE) check-unit
+	$(MAKE) check-image
 	E2E_FULL=1 $(MAKE) check-e2e
 
 demo: deps

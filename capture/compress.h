@@ -1,6 +1,6 @@
 /*
  * Page compression for the kdump writer: zstd, one independent level-1 frame
- * per page, as makedumpfile -z writes it (dump-formats.md §2.5).
+ * per page, as makedumpfile -z writes it (docs/dump-formats.md §2.5).
  *
  * No heap: the compression context lives in a workspace from the arena, sized
  * once for 4 KiB inputs (ZSTD_initStaticCCtx). In the image zstd is compiled

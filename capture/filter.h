@@ -3,7 +3,7 @@
  * private data, all cache, user data, free pages), plus the pages makedumpfile
  * always leaves out (hwpoison, logically offline), decided from each page's
  * struct page as makedumpfile's __exclude_unnecessary_pages() decides, from
- * VMCOREINFO alone (dump-formats.md §3). Level 1 (zero pages) is the
+ * VMCOREINFO alone (docs/dump-formats.md §3). Level 1 (zero pages) is the
  * writer's business.
  *
  * struct pages are found through mem_section (SPARSEMEM_EXTREME + VMEMMAP)

@@ -1,6 +1,6 @@
 /*
  * The kdump-compressed writer (makedumpfile's format, header version 6; see
- * kdump_format.h and dump-formats.md §2).
+ * kdump_format.h and docs/dump-formats.md §2).
  *
  * It works in pieces of at most KDUMP_CYCLE_PFNS page frames, like
  * makedumpfile's cyclic mode, so no buffer grows with the size of RAM:

@@ -1,7 +1,7 @@
 /*
  * x86_64 kernel virtual to physical addresses, for reading the crashed
  * kernel's data structures (struct pages in vmemmap, the printk ring, ...)
- * without its vmlinux (dump-formats.md §5):
+ * without its vmlinux (docs/dump-formats.md §5):
  *   kernel image map  [0xffffffff80000000, +KERNEL_IMAGE_SIZE): va - map + phys_base;
  *   direct map        va - page_offset, when a PT_LOAD told us page_offset;
  *   anything else     a walk of the crashed kernel's own page tables from

@@ -1,4 +1,4 @@
-/* The lockless printk ring buffer (see printk.h and dump-formats.md §4). */
+/* The lockless printk ring buffer (see printk.h and docs/dump-formats.md §4). */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>

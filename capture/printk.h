@@ -1,6 +1,6 @@
 /*
  * The crashed kernel's log, from its lockless printk ring buffer (Linux >=
- * 5.10; dump-formats.md §4), found through VMCOREINFO alone.
+ * 5.10; docs/dump-formats.md §4), found through VMCOREINFO alone.
  *
  * Records are streamed, one at a time, to a callback: nothing is copied but
  * the record at hand, so memory does not depend on the size of the log.

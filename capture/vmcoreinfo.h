@@ -1,6 +1,6 @@
 /*
  * VMCOREINFO: the crashed kernel's "KEY=value\n" description of itself
- * (dump-formats.md §1.3). The text is untrusted: it is bounded by its length,
+ * (docs/dump-formats.md §1.3). The text is untrusted: it is bounded by its length,
  * need not end in a newline or NUL, and lines that do not parse are ignored.
  * Lookups scan the text; they are for set-up, not for per-page loops.
  *

@@ -1,7 +1,7 @@
 /*
  * Hardware watchdogs the crashed kernel may have left running. If one is
  * armed, it resets the machine in the middle of the dump unless someone keeps
- * reloading it; the capture image does (docs/watchdogs.md says why it feeds
+ * reloading it; the capture image does (docs/reliability.md says why it feeds
  * rather than stops them).
  */
 #ifndef DRIVERS_WATCHDOG_H

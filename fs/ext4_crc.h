@@ -1,7 +1,7 @@
 /*
  * crc32c as ext4 uses it: the raw register update, Castagnoli polynomial
  * reflected (0x82F63B78), no final inversion. The caller passes the start
- * value and chains results (shared/reference/ext4-writing.md §7).
+ * value and chains results (docs/ext4-writing.md §7).
  */
 #ifndef FS_EXT4_CRC_H
 #define FS_EXT4_CRC_H

@@ -1,7 +1,7 @@
 /*
  * Our own small ext4 writer: adds directories and files to an existing,
  * cleanly unmounted ext4 filesystem on a blk_dev, keeping it e2fsck-clean.
- * The rules it follows are in shared/reference/ext4-writing.md; the section
+ * The rules it follows are in docs/ext4-writing.md; the section
  * numbers in comments (§N) refer to it.
  *
  * It never frees or rewrites existing data; it only allocates. Writes are

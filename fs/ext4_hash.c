@@ -1,7 +1,7 @@
 /*
  * The htree name hash (§5): legacy, half-MD4 and TEA, each with names read
  * as signed or unsigned chars. Written from the description in
- * shared/reference/ext4-writing.md and checked against debugfs dx_hash.
+ * docs/ext4-writing.md and checked against debugfs dx_hash.
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,8 +1,9 @@
 # libFuzzer targets: one per parser of untrusted input (tests/fuzz/README.md).
 #
 # Built with Debian's clang (tests/deps/fuzz.txt) and ASan + UBSan, against
-# the capture core and fs/ compiled the same way. Targets that reach loader/,
-# net/ or tools/ code include those .c files themselves, as the unit tests do.
+# the capture core and fs/ compiled the same way, and the loader's library
+# (build/fuzz/libloader-fuzz.a, loader/*.c but its main). Targets that reach
+# net/ or tools/ code include those .c files themselves.
 #
 #   make fuzz                   every target for FUZZ_SECONDS (600) each, one at
 #                               a time, growing build/fuzz/corpus/<target>
@@ -18,6 +19,7 @@ FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS      := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 FUZZ_LIB_SRC := $(wildcard capture/*.c) $(wildcard fs/*.c) tools/term_progress.c
 FUZZ_LIB_OBJ := $(patsubst %,$(BUILD)/fuzz/obj/%.o,$(FUZZ_LIB_SRC))
+FUZZ_LOADER_OBJ := $(patsubst %,$(BUILD)/fuzz/obj/%.o,$(LOADER_SRC))
 FUZZ_SECONDS ?= 600
 FUZZ_CHECK_SECONDS ?= 20
 FUZZ_TARGETS ?=
@@ -31,11 +33,14 @@ $(BUILD)/fuzz/obj/%.c.o: %.c
 
 $(BUILD)/fuzz/libcore-fuzz.a: $(FUZZ_LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
+$(BUILD)/fuzz/libloader-fuzz.a: $(FUZZ_LOADER_OBJ)
+	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/fuzz/libcore-fuzz.a
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/fuzz/libloader-fuzz.a \
+		$(BUILD)/fuzz/libcore-fuzz.a
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD $< $(BUILD)/fuzz/libcore-fuzz.a \
-		-o $@ -lzstd
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD $< $(BUILD)/fuzz/libloader-fuzz.a \
+		$(BUILD)/fuzz/libcore-fuzz.a -o $@ -lzstd
 
 fuzzers: $(FUZZERS) $(FUZZ_SAN_TOOLS) all
 

@@ -1,5 +1,5 @@
 /*
- * The x86 boot protocol (Documentation/arch/x86/boot.rst) as far as dumpling uses
+ * The x86 boot protocol (Linux's; docs/REFERENCES.md) as far as dumpling uses
  * it: the setup header that tools/mkimage.c writes into the image, and the
  * boot_params fields the image reads on entry. Offsets are from the start of
  * the file (setup header) or of boot_params (zero page).

@@ -1,7 +1,7 @@
 /*
  * The capture image's main: take over the CPU, learn what to do from the
  * command line, open the target, dump, and leave by the configured action.
- * The order is that of shared/reference/architecture.md.
+ * The order is that of docs/ARCHITECTURE.md ("The order of a capture").
  */
 #include <stdint.h>
 #include <string.h>

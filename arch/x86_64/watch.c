@@ -1,5 +1,5 @@
 /*
- * Deadline, watchdogs and progress (watch.h). docs/watchdogs.md explains the
+ * Deadline, watchdogs and progress (watch.h). docs/reliability.md explains the
  * choice to feed the watchdogs rather than stop them.
  */
 #include <stdio.h>

@@ -5,12 +5,12 @@
  * that reads back as something else aborts: that is how finding 1 (\f, \v
  * and quotes smuggling options into the command line) would show.
  */
-#include "loader/cmdline.c"
-#include "loader/config.c"
-#include "loader/nfs.c"
-#include "loader/partid.c"
-#include "loader/resolve.c"
-#include "loader/sysroot.c"
+#include "loader/cmdline.h"
+#include "loader/config.h"
+#include "loader/nfs.h"
+#include "loader/partid.h"
+#include "loader/resolve.h"
+#include "loader/sysroot.h"
 #include "tests/fuzz/config_roundtrip.h"
 #include "tests/fuzz/fuzz.h"
 

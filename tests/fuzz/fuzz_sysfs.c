@@ -8,18 +8,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "loader/cmdline.c"
-#include "loader/config.c"
-#include "loader/elfcorehdr.c"
-#include "loader/ext4.c"
-#include "loader/image.c"
-#include "loader/iomem.c"
-#include "loader/legacy.c"
-#include "loader/nfs.c"
-#include "loader/partid.c"
-#include "loader/reserve.c"
-#include "loader/resolve.c"
-#include "loader/sysroot.c"
+#include "loader/cmdline.h"
+#include "loader/config.h"
+#include "loader/elfcorehdr.h"
+#include "loader/ext4.h"
+#include "loader/image.h"
+#include "loader/iomem.h"
+#include "loader/legacy.h"
+#include "loader/nfs.h"
+#include "loader/partid.h"
+#include "loader/reserve.h"
+#include "loader/resolve.h"
+#include "loader/sysroot.h"
 #include "tests/fuzz/fuzz.h"
 
 static const char *const files[] = {

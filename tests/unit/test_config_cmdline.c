@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loader/cmdline.c"
-#include "loader/config.c"
-#include "loader/nfs.c"
-#include "loader/partid.c"
-#include "loader/resolve.c"
-#include "loader/sysroot.c"
+#include "loader/cmdline.h"
+#include "loader/config.h"
+#include "loader/nfs.h"
+#include "loader/partid.h"
+#include "loader/resolve.h"
+#include "loader/sysroot.h"
 #include "tests/fuzz/config_roundtrip.h"
 #include "tests/unit/test.h"
 

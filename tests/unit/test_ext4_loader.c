@@ -14,12 +14,12 @@
 #include <unistd.h>
 
 #include "capture/config.h"
-#include "loader/cmdline.c"
-#include "loader/config.c"
-#include "loader/ext4.c"
-#include "loader/partid.c"
-#include "loader/resolve.c"
-#include "loader/sysroot.c"
+#include "loader/cmdline.h"
+#include "loader/config.h"
+#include "loader/ext4.h"
+#include "loader/partid.h"
+#include "loader/resolve.h"
+#include "loader/sysroot.h"
 #include "tests/unit/test.h"
 
 static char root[64] = "/tmp/dumpling-ext4ld-XXXXXX";

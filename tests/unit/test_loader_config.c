@@ -4,8 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "loader/config.c"
-#include "loader/sysroot.c"
+#include "loader/config.h"
+#include "loader/sysroot.h"
 #include "tests/unit/test.h"
 
 static char err[1024];

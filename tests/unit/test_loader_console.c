@@ -6,10 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "loader/config.c"
-#include "loader/console.c"
-#include "loader/iomem.c"
-#include "loader/sysroot.c"
+#include "loader/config.h"
+#include "loader/console.h"
+#include "loader/iomem.h"
+#include "loader/sysroot.h"
 #include "tests/unit/test.h"
 
 static char why[256], err[512], notes[1024];

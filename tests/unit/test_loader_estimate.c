@@ -3,14 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loader/estimate.c"
-#include "loader/image.c"
-#include "loader/iomem.c"
-#include "loader/reserve.c"
-#include "loader/sysroot.c"
+#include "loader/estimate.h"
+#include "loader/image.h"
+#include "loader/iomem.h"
+#include "loader/reserve.h"
+#include "loader/sysroot.h"
 #include "tests/unit/test.h"
 
 #define KiB 1024ull
+#define MiB (1024 * KiB)
 
 static void test_sum_and_rounding(void)
 {

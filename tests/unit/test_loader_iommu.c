@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "loader/iommu.c"
-#include "loader/sysroot.c"
+#include "loader/iommu.h"
+#include "loader/sysroot.h"
 #include "tests/unit/test.h"
 
 static char root[64] = "/tmp/dumpling-iommu-XXXXXX";

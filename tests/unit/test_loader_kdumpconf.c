@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loader/config.c"
-#include "loader/sysroot.c"
+#include "loader/config.h"
+#include "loader/sysroot.h"
 #include "tests/unit/test.h"
 
 static char err[4096];

@@ -11,12 +11,12 @@
 #include <unistd.h>
 
 #include "arch/x86_64/bootparam.h"
-#include "loader/elfcorehdr.c"
-#include "loader/image.c"
-#include "loader/iomem.c"
-#include "loader/legacy.c"
-#include "loader/reserve.c"
-#include "loader/sysroot.c"
+#include "loader/elfcorehdr.h"
+#include "loader/image.h"
+#include "loader/iomem.h"
+#include "loader/legacy.h"
+#include "loader/reserve.h"
+#include "loader/sysroot.h"
 #include "tests/unit/test.h"
 
 static char err[1024];

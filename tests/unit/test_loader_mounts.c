@@ -5,10 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "capture/fmt.c"
-#include "loader/config.c"
-#include "loader/mounts.c"
-#include "loader/sysroot.c"
+#include "loader/config.h"
+#include "loader/mounts.h"
+#include "loader/sysroot.h"
 #include "tests/unit/test.h"
 
 static const char table[] =

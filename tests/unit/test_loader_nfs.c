@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "capture/config.h"
-#include "loader/config.c"
-#include "loader/nfs.c"
-#include "loader/sysroot.c"
+#include "loader/config.h"
+#include "loader/nfs.h"
+#include "loader/sysroot.h"
 #include "tests/unit/test.h"
 
 static char root[64] = "/tmp/dumpling-netfs-XXXXXX";

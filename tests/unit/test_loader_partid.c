@@ -6,6 +6,7 @@
  * back by the capture image's parser.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +14,12 @@
 #include <unistd.h>
 
 #include "capture/config.h"
-#include "loader/cmdline.c"
-#include "loader/config.c"
-#include "loader/partid.c"
-#include "loader/resolve.c"
-#include "loader/sysroot.c"
+#include "fs/partition.h"
+#include "loader/cmdline.h"
+#include "loader/config.h"
+#include "loader/partid.h"
+#include "loader/resolve.h"
+#include "loader/sysroot.h"
 #include "tests/unit/test.h"
 
 static char root[64] = "/tmp/dumpling-partid-XXXXXX";

@@ -12,11 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "loader/kexec.c"
-#include "loader/lockdown.c"
-#include "loader/pesig.c"
-#include "loader/secureboot.c"
-#include "loader/sysroot.c"
+#include "loader/kexec.h"
+#include "loader/lockdown.h"
+#include "loader/pesig.h"
+#include "loader/secureboot.h"
+#include "loader/sysroot.h"
 #include "tests/unit/test.h"
 
 static char root[64] = "/tmp/dumpling-sb-XXXXXX";

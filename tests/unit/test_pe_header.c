@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "arch/x86_64/bootparam.h"
-#include "loader/image.c"
-#include "loader/pesig.c"
+#include "loader/image.h"
+#include "loader/pesig.h"
 #include "tests/unit/test.h"
 
 static char tmp[64] = "/tmp/dumpling-pe-XXXXXX";
