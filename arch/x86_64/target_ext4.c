@@ -16,6 +16,7 @@
 #include "capture/dumpdir.h"
 #include "capture/ports.h"
 #include "drivers/blk.h"
+#include "drivers/dma.h"
 #include "drivers/disk.h"
 #include "fs/ext4_file.h"
 #include "fs/ext4_fs.h"

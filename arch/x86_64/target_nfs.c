@@ -17,6 +17,7 @@
 #include "arch/x86_64/target.h"
 #include "capture/dumpdir.h"
 #include "capture/ports.h"
+#include "drivers/dma.h"
 #include "drivers/net.h"
 #include "net/mount.h"
 #include "net/nfs3.h"

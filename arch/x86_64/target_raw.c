@@ -6,6 +6,7 @@
 #include "arch/x86_64/target.h"
 #include "capture/ports.h"
 #include "drivers/blk.h"
+#include "drivers/dma.h"
 #include "drivers/disk.h"
 #include "fs/partition.h"
 #include "fs/raw.h"
