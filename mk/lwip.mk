@@ -34,6 +34,3 @@ $(NET_OBJ): $(BUILD)/img/%.c.o: %.c $(LWIP_STAMP)
 # lwIP's platform port (clock, random numbers, assertions) is the image's.
 $(BUILD)/img/arch/x86_64/lwip_port.c.o: IMG_CFLAGS += $(LWIP_INC)
 $(BUILD)/img/arch/x86_64/lwip_port.c.o: $(LWIP_STAMP)
-# The NFS target glue includes lwIP headers too.
-$(BUILD)/img/arch/x86_64/target_nfs.c.o: IMG_CFLAGS += $(LWIP_INC)
-$(BUILD)/img/arch/x86_64/target_nfs.c.o: $(LWIP_STAMP)

@@ -11,6 +11,7 @@
 #include "arch/x86_64/clock.h"
 #include "arch/x86_64/console.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/devices.h"
 #include "arch/x86_64/dma.h"
 #include "arch/x86_64/irq.h"
 #include "arch/x86_64/machine.h"
@@ -26,7 +27,6 @@
 #include "capture/printk.h"
 #include "drivers/iommu.h"
 #include "drivers/pci_unused.h"
-#include "arch/x86_64/target.h"
 
 #include "sources.h"	/* generated: DUMPLING_SOURCES, the Debian sources built in */
 

@@ -1,6 +1,5 @@
 /*
- * The nfs target: the dump goes to <export>/<path>/<ip>-<date>/vmcore on an
- * NFSv3 server, as kdump's `nfs` target does.
+ * The nfs target (nfs_target.h):
  *
  *   card (dumpling.nic) -> lwIP with a static address (dumpling.ip, gw)
  *   portmapper GETPORT (unless dumpling.nfs_ports) -> MOUNT MNT -> root handle
@@ -13,15 +12,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "arch/x86_64/platform.h"
-#include "arch/x86_64/target.h"
 #include "capture/dumpdir.h"
 #include "capture/ports.h"
-#include "drivers/dma.h"
-#include "drivers/net.h"
 #include "net/mount.h"
 #include "net/nfs3.h"
 #include "net/nfs_sink.h"
+#include "net/nfs_target.h"
 #include "net/rpc_clnt.h"
 #include "net/stack.h"
 
@@ -42,7 +38,6 @@ struct nfs_target {
 
 static struct nfs_target nt;
 static struct nfs_sink vmcore;
-static struct net_dev nic;
 
 /* One synchronous call: sends args (already encoded) and checks the reply
  * header. Returns 0 with *res at the results, or -1 with err. */
@@ -297,13 +292,8 @@ static int nfs_add_file(struct target *t, const char *name, const void *data, si
 	return 0;
 }
 
-int target_open_nfs(const struct capture_config *cfg, const struct capture *cap,
-		    struct target *t, char *err, size_t errlen)
+int nfs_target_check(const struct capture_config *cfg, char *err, size_t errlen)
 {
-	uint16_t mount_port, nfs_port;
-	char ip[16], gw[16], srv[16], dirname[64];
-	uint32_t prefix = 0;
-
 	if (!cfg->have_nic || !cfg->nfs_server || !cfg->nfs_export[0]) {
 		snprintf(err, errlen, "nfs target needs dumpling.nic=, dumpling.ip= and "
 			 "dumpling.nfs= (`dumpling cmdline` derives them)");
@@ -313,6 +303,19 @@ int target_open_nfs(const struct capture_config *cfg, const struct capture *cap,
 		snprintf(err, errlen, "nfs target: DHCP is not built in; give dumpling.ip=ADDR/PREFIX");
 		return -1;
 	}
+	return 0;
+}
+
+int nfs_target_open(const struct capture_config *cfg, const struct capture *cap,
+		    struct net_dev *nic, uint8_t *pool, struct target *t, char *err,
+		    size_t errlen)
+{
+	uint16_t mount_port, nfs_port;
+	char ip[16], gw[16], srv[16], dirname[64];
+	uint32_t prefix = 0;
+
+	if (nfs_target_check(cfg, err, errlen) != 0)
+		return -1;
 	memset(&nt, 0, sizeof(nt));
 	nt.cfg = cfg;
 	nt.give_up_ms = (cfg->timeout_s ? cfg->timeout_s : DEFAULT_TIMEOUT_S) * 1000u;
@@ -321,14 +324,12 @@ int target_open_nfs(const struct capture_config *cfg, const struct capture *cap,
 				     .stamp = (uint32_t)(port_now_ns() >> 20),
 				     .machine = nt.machine };
 
-	if (net_open(&cfg->nic, cfg->have_mac ? cfg->mac : NULL, &nic, err, errlen) != 0)
-		return -1;
-	if (net_stack_start(&nic, cfg->ip, cfg->netmask, cfg->gateway, err, errlen) != 0)
+	if (net_stack_start(nic, cfg->ip, cfg->netmask, cfg->gateway, err, errlen) != 0)
 		return -1;
 	for (uint32_t m = cfg->netmask; m & 0x80000000u; m <<= 1)
 		prefix++;
 	port_log("nfs: %s is %s/%u%s%s; server %s:%s, gives up after %u s without an answer\n",
-		 nic.name, ip4_str(cfg->ip, ip), prefix, cfg->gateway ? " via " : "",
+		 nic->name, ip4_str(cfg->ip, ip), prefix, cfg->gateway ? " via " : "",
 		 cfg->gateway ? ip4_str(cfg->gateway, gw) : "", ip4_str(cfg->nfs_server, srv),
 		 cfg->nfs_export, nt.give_up_ms / 1000);
 
@@ -354,13 +355,7 @@ int target_open_nfs(const struct capture_config *cfg, const struct capture *cap,
 		return -1;
 	{
 		char name[sizeof(nt.where) + 16];
-		uint8_t *pool = dma_alloc(NFS_POOL_BYTES, 4096);
 
-		if (!pool) {
-			snprintf(err, errlen, "out of memory for the NFS write pool (%u KiB)",
-				 NFS_POOL_BYTES >> 10);
-			return -1;
-		}
 		snprintf(name, sizeof(name), "nfs %s/vmcore", nt.where);
 		nfs_sink_init(&vmcore, &nt.nfs, &fh, nt.wtmax, pool, name);
 	}

@@ -1,9 +1,9 @@
-/* What the disk targets (raw, ext4) share: the partition check. */
+/* What the disk targets (raw, ext4) share: the partition check (target.h). */
 #include <stdio.h>
 #include <string.h>
 
-#include "arch/x86_64/target.h"
 #include "capture/ports.h"
+#include "capture/target.h"
 #include "drivers/blk.h"
 #include "fs/partition.h"
 
