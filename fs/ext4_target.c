@@ -11,8 +11,24 @@
 struct ext4_target {
 	struct ext4_fs fs;
 	struct ext4_file_sink vmcore;
-	uint32_t dir;
+	uint32_t parent, dir;
 };
+
+/* dump_dir_make's step: a name that exists is taken. */
+static int make_dir(void *ctx, const char *name)
+{
+	struct ext4_target *x = ctx;
+	uint32_t ino;
+	int r = ext4_lookup(&x->fs, x->parent, name, strlen(name), &ino);
+
+	if (r < 0) {
+		port_log("ext4: cannot read the dump directory's parent\n");
+		return -1;
+	}
+	if (r > 0)
+		return 1;
+	return ext4_mkdir(&x->fs, x->parent, name, &x->dir) ? -1 : 0;
+}
 
 static int add_file(struct target *t, const char *name, const void *data, size_t len)
 {
@@ -31,8 +47,9 @@ int ext4_target_open(const struct capture_config *cfg, const struct capture *cap
 		     char *err, size_t errlen)
 {
 	static struct ext4_target x;
-	char name[64], tried[64];
-	uint32_t parent, ino;
+	char name[64], tried[80];
+	uint32_t parent;
+	int r;
 	int64_t now = cap->have_crash_time ? cap->crash_time : 0;
 
 	memset(&x, 0, sizeof(x));
@@ -52,27 +69,20 @@ int ext4_target_open(const struct capture_config *cfg, const struct capture *cap
 			 cfg->path);
 		return -1;
 	}
-	/* A second crash within the same second gets its own directory. */
-	dump_dir_name(cfg->host_ip, cap->have_crash_time, cap->crash_time, name, sizeof(name));
-	memcpy(tried, name, sizeof(tried));
-	for (int i = 2;; i++) {
-		int r = ext4_lookup(&x.fs, parent, tried, strlen(tried), &ino);
-
-		if (r < 0) {
-			snprintf(err, errlen, "ext4: cannot read the directory %s", cfg->path);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		if (i > 99) {
-			snprintf(err, errlen, "ext4: %s/%s exists, and so do 98 variants",
-				 cfg->path, name);
-			return -1;
-		}
-		snprintf(tried, sizeof(tried), "%s-%d", name, i);
+	dump_dir_name(dump_dir_host(cfg), cap->have_crash_time, cap->crash_time, name,
+		      sizeof(name));
+	x.parent = parent;
+	r = dump_dir_make(name, make_dir, &x, tried, sizeof(tried));
+	if (r < 0) {
+		snprintf(err, errlen, "ext4: cannot make %s/%s (see above)", cfg->path, tried);
+		return -1;
 	}
-	if (ext4_mkdir(&x.fs, parent, tried, &x.dir) ||
-	    ext4_file_sink_open(&x.vmcore, &x.fs, x.dir, "vmcore", sinkbuf, EXT4_TARGET_SINK_BUF,
+	if (r > 0) {
+		snprintf(err, errlen, "ext4: %s/%s exists, and so do its %d variants: move "
+			 "old dumps away", cfg->path, name, DUMP_DIR_MAX_SUFFIX - 1);
+		return -1;
+	}
+	if (ext4_file_sink_open(&x.vmcore, &x.fs, x.dir, "vmcore", sinkbuf, EXT4_TARGET_SINK_BUF,
 				DMESG_RESERVE)) {
 		snprintf(err, errlen, "ext4: cannot create %s/%s/vmcore (see above)", cfg->path,
 			 tried);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "capture/busy.h"
 #include "capture/dumpdir.h"
 #include "capture/ports.h"
 #include "net/mount.h"
@@ -32,6 +33,7 @@ struct nfs_target {
 	struct rpc_clnt pmap, mnt, nfs;
 	struct nfs_fh root, dir;
 	uint32_t wtmax;
+	struct busy busy;		/* JUKEBOX replies (capture/busy.h) */
 	char where[300];		/* "10.0.2.2:/export/var/crash/10.0.2.15-..." */
 	char machine[16];
 };
@@ -138,20 +140,58 @@ static int mount_export(uint16_t port, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * NFS3ERR_JUKEBOX: waits the shared backoff (capture/busy.h) and returns 1 to
+ * call again, or -1 with err once the server has been busy for too long.
+ */
+static int busy_wait(const char *what, char *err, size_t errlen)
+{
+	int64_t delay = busy_reply(&nt.busy, net_now_ms(), nt.give_up_ms, what, err, errlen);
+	uint64_t until;
+
+	if (delay < 0)
+		return -1;
+	until = net_now_ms() + (uint64_t)delay;
+	while (net_now_ms() < until)
+		net_poll();
+	return 1;
+}
+
+/* After a reply with NFS status st: 1 to call again (the server was busy),
+ * else 0, with *failed set if the server has been busy for too long. */
+static int again(int st, const char *what, int *failed, char *err, size_t errlen)
+{
+	if (st != NFS3ERR_JUKEBOX) {
+		if (st == NFS3_OK)
+			busy_clear(&nt.busy);
+		return 0;
+	}
+	if (busy_wait(what, err, errlen) < 0) {
+		*failed = 1;
+		return 0;
+	}
+	return 1;
+}
+
 static int fsinfo(char *err, size_t errlen)
 {
-	struct xdr x, res;
-	struct rpc_call *call = begin(&nt.nfs, NFSPROC3_FSINFO, &x);
 	uint32_t wtpref = 0;
-	int st;
+	int st, failed = 0;
 
-	nfs3_put_fsinfo(&x, &nt.root);
-	if (call_sync(&nt.nfs, call, &x, &res, err, errlen) != 0) {
+	do {
+		struct xdr x, res;
+		struct rpc_call *call = begin(&nt.nfs, NFSPROC3_FSINFO, &x);
+
+		nfs3_put_fsinfo(&x, &nt.root);
+		if (call_sync(&nt.nfs, call, &x, &res, err, errlen) != 0) {
+			rpc_release(call);
+			return -1;
+		}
+		st = nfs3_get_fsinfo(&res, &nt.wtmax, &wtpref);
 		rpc_release(call);
+	} while (again(st, "FSINFO", &failed, err, errlen));
+	if (failed)
 		return -1;
-	}
-	st = nfs3_get_fsinfo(&res, &nt.wtmax, &wtpref);
-	rpc_release(call);
 	if (st != NFS3_OK) {
 		snprintf(err, errlen, "FSINFO: %s", st < 0 ? "malformed reply" : nfs3_stat_name(st));
 		return -1;
@@ -162,17 +202,22 @@ static int fsinfo(char *err, size_t errlen)
 static int lookup(const struct nfs_fh *dir, const char *name, struct nfs_fh *out,
 		  char *err, size_t errlen)
 {
-	struct xdr x, res;
-	struct rpc_call *call = begin(&nt.nfs, NFSPROC3_LOOKUP, &x);
-	int st;
+	int st, failed = 0;
 
-	nfs3_put_lookup(&x, dir, name);
-	if (call_sync(&nt.nfs, call, &x, &res, err, errlen) != 0) {
+	do {
+		struct xdr x, res;
+		struct rpc_call *call = begin(&nt.nfs, NFSPROC3_LOOKUP, &x);
+
+		nfs3_put_lookup(&x, dir, name);
+		if (call_sync(&nt.nfs, call, &x, &res, err, errlen) != 0) {
+			rpc_release(call);
+			return -1;
+		}
+		st = nfs3_get_lookup(&res, out);
 		rpc_release(call);
+	} while (again(st, "LOOKUP", &failed, err, errlen));
+	if (failed)
 		return -1;
-	}
-	st = nfs3_get_lookup(&res, out);
-	rpc_release(call);
 	if (st < 0)
 		snprintf(err, errlen, "LOOKUP %s: malformed reply", name);
 	else if (st)
@@ -180,32 +225,44 @@ static int lookup(const struct nfs_fh *dir, const char *name, struct nfs_fh *out
 	return st;
 }
 
-/* MKDIR or CREATE; on EXIST (directories) or a missing handle, LOOKUP. */
+/*
+ * MKDIR, or CREATE GUARDED: 0 with *out, NFS3ERR_EXIST when name is taken,
+ * or -1 with err. A reply without a handle is followed by a LOOKUP.
+ */
 static int make(const struct nfs_fh *dir, const char *name, bool is_dir, struct nfs_fh *out,
 		char *err, size_t errlen)
 {
-	struct xdr x, res;
-	struct rpc_call *call = begin(&nt.nfs, is_dir ? NFSPROC3_MKDIR : NFSPROC3_CREATE, &x);
-	bool have_fh;
-	int st;
+	const char *what = is_dir ? "MKDIR" : "CREATE";
+	bool have_fh = false;
+	int st, failed = 0;
 
-	if (is_dir)
-		nfs3_put_mkdir(&x, dir, name, DIR_MODE);
-	else
-		nfs3_put_create(&x, dir, name, FILE_MODE, NFS3_CREATE_GUARDED);
-	if (call_sync(&nt.nfs, call, &x, &res, err, errlen) != 0) {
+	do {
+		struct xdr x, res;
+		struct rpc_call *call = begin(&nt.nfs, is_dir ? NFSPROC3_MKDIR : NFSPROC3_CREATE,
+					      &x);
+
+		if (is_dir)
+			nfs3_put_mkdir(&x, dir, name, DIR_MODE);
+		else
+			nfs3_put_create(&x, dir, name, FILE_MODE, NFS3_CREATE_GUARDED);
+		if (call_sync(&nt.nfs, call, &x, &res, err, errlen) != 0) {
+			rpc_release(call);
+			return -1;
+		}
+		st = nfs3_get_create(&res, out, &have_fh);
 		rpc_release(call);
+	} while (again(st, what, &failed, err, errlen));
+	if (failed)
 		return -1;
-	}
-	st = nfs3_get_create(&res, out, &have_fh);
-	rpc_release(call);
-	if ((st == NFS3_OK && !have_fh) || (st == NFS3ERR_EXIST && is_dir))
+	if (st == NFS3_OK && !have_fh)
 		return lookup(dir, name, out, err, errlen) == 0 ? 0 : -1;
+	if (st == NFS3ERR_EXIST) {
+		snprintf(err, errlen, "%s %s: it exists", what, name);
+		return NFS3ERR_EXIST;
+	}
 	if (st != NFS3_OK) {
-		snprintf(err, errlen, "%s %s: %s", is_dir ? "MKDIR" : "CREATE", name,
-			 st < 0 ? "malformed reply" :
-			 st == NFS3ERR_EXIST ? "a dump is already there (file exists)" :
-			 nfs3_stat_name(st));
+		snprintf(err, errlen, "%s %s: %s", what, name,
+			 st < 0 ? "malformed reply" : nfs3_stat_name(st));
 		return -1;
 	}
 	return 0;
@@ -220,6 +277,7 @@ static int make_path(const char *path, struct nfs_fh *out, char *err, size_t err
 	while (*p) {
 		char name[256];
 		size_t n;
+		int st;
 
 		while (*p == '/')
 			p++;
@@ -240,11 +298,31 @@ static int make_path(const char *path, struct nfs_fh *out, char *err, size_t err
 			snprintf(err, errlen, "\"..\" in dump path %s", path);
 			return -1;
 		}
-		if (make(&cur, name, true, &cur, err, errlen) != 0)
+		st = make(&cur, name, true, &cur, err, errlen);
+		if (st == NFS3ERR_EXIST)
+			st = lookup(&cur, name, &cur, err, errlen) == 0 ? 0 : -1;
+		if (st != 0)
 			return -1;
 	}
 	*out = cur;
 	return 0;
+}
+
+/* dump_dir_make's step: MKDIR, whose EXIST says the name is taken. */
+struct mkdump {
+	struct nfs_fh parent, made;
+	char *err;
+	size_t errlen;
+};
+
+static int make_dump_dir(void *ctx, const char *name)
+{
+	struct mkdump *m = ctx;
+	int st = make(&m->parent, name, true, &m->made, m->err, m->errlen);
+
+	if (st == NFS3ERR_EXIST)
+		return 1;
+	return st == 0 ? 0 : -1;
 }
 
 /* Small files beside the vmcore (vmcore-dmesg.txt): FILE_SYNC WRITEs. */
@@ -266,7 +344,7 @@ static int nfs_add_file(struct target *t, const char *name, const void *data, si
 		uint8_t verf[NFS3_WRITEVERFSIZE];
 		struct xdr x, res;
 		struct rpc_call *call = begin(&nt.nfs, NFSPROC3_WRITE, &x);
-		int st;
+		int st, failed = 0;
 
 		nfs3_put_write(&x, &fh, off, n, NFS3_FILE_SYNC);
 		if (rpc_send(&nt.nfs, call, &x, p + off, n) != 0 || rpc_wait(&nt.nfs, call) != 0 ||
@@ -277,8 +355,12 @@ static int nfs_add_file(struct target *t, const char *name, const void *data, si
 		}
 		st = nfs3_get_write(&res, &count, &committed, verf);
 		rpc_release(call);
-		if (st == NFS3ERR_JUKEBOX)
+		if (again(st, "WRITE", &failed, err, sizeof(err)))
 			continue;
+		if (failed) {
+			port_log("nfs: writing %s: %s\n", name, err);
+			return -1;
+		}
 		if (st != NFS3_OK || count == 0 || count > n) {
 			port_log("nfs: writing %s: %s\n", name,
 				 st ? (st < 0 ? "malformed reply" : nfs3_stat_name(st)) : "bad count");
@@ -311,8 +393,10 @@ int nfs_target_open(const struct capture_config *cfg, const struct capture *cap,
 		    size_t errlen)
 {
 	uint16_t mount_port, nfs_port;
-	char ip[16], gw[16], srv[16], dirname[64];
+	char ip[16], gw[16], srv[16], dirname[64], made[80];
+	struct mkdump mk;
 	uint32_t prefix = 0;
+	int r;
 
 	if (nfs_target_check(cfg, err, errlen) != 0)
 		return -1;
@@ -342,17 +426,32 @@ int nfs_target_open(const struct capture_config *cfg, const struct capture *cap,
 	    make_path(cfg->path[0] ? cfg->path : "/var/crash", &nt.dir, err, errlen) != 0)
 		return -1;
 
-	dump_dir_name(cfg->ip, cap->have_crash_time, cap->crash_time, dirname, sizeof(dirname));
-	if (make(&nt.dir, dirname, true, &nt.dir, err, errlen) != 0)
+	dump_dir_name(dump_dir_host(cfg), cap->have_crash_time, cap->crash_time, dirname,
+		      sizeof(dirname));
+	mk = (struct mkdump){ .parent = nt.dir, .err = err, .errlen = errlen };
+	r = dump_dir_make(dirname, make_dump_dir, &mk, made, sizeof(made));
+	if (r < 0)
 		return -1;
-	snprintf(nt.where, sizeof(nt.where), "%s:%s%s%s/%s", srv, cfg->nfs_export,
-		 cfg->path[0] && cfg->path[0] != '/' ? "/" : "",
-		 cfg->path[0] ? cfg->path : "/var/crash", dirname);
+	if (r > 0) {
+		snprintf(err, errlen, "nfs: %s exists, and so do its %d variants: move old dumps "
+			 "away", dirname, DUMP_DIR_MAX_SUFFIX - 1);
+		return -1;
+	}
+	nt.dir = mk.made;
+	if (snprintf(nt.where, sizeof(nt.where), "%s:%s%s%s/%s", srv, cfg->nfs_export,
+		     cfg->path[0] && cfg->path[0] != '/' ? "/" : "",
+		     cfg->path[0] ? cfg->path : "/var/crash", made) >= (int)sizeof(nt.where))
+		memcpy(nt.where + sizeof(nt.where) - 4, "...", 4);	/* only for messages */
 
 	struct nfs_fh fh;
 
-	if (make(&nt.dir, "vmcore", false, &fh, err, errlen) != 0)
+	r = make(&nt.dir, "vmcore", false, &fh, err, errlen);
+	if (r != 0) {
+		if (r == NFS3ERR_EXIST)	/* a fresh directory: someone raced us */
+			snprintf(err, errlen, "CREATE %.200s/vmcore: a dump is already there "
+				 "(file exists)", nt.where);
 		return -1;
+	}
 	{
 		char name[sizeof(nt.where) + 16];
 

@@ -154,11 +154,11 @@ int main(void)
 	CHECK(dump(~0u, 120) == SINK_ERR_IO);
 	CHECK(strstr(last_log, "JUKEBOX") != NULL && strstr(last_log, "giving up") != NULL);
 	CHECK(now_ms - 1000 >= 120000);
-	CHECK(now_ms - 1000 <= 120000 + 2 * JUKEBOX_DELAY_MAX_MS);
+	CHECK(now_ms - 1000 <= 120000 + 2 * BUSY_DELAY_MAX_MS);
 	CHECK_EQ_U64(bytes_taken, 0);
 	/* Backoff: far fewer than the 240 retries a fixed 500 ms would make,
 	 * per chunk in flight (4 chunks of 64 KiB). */
-	CHECK(jukeboxes_sent > 4 && jukeboxes_sent <= 4 * (120000 / JUKEBOX_DELAY_MAX_MS + 6));
+	CHECK(jukeboxes_sent > 4 && jukeboxes_sent <= 4 * (120000 / BUSY_DELAY_MAX_MS + 6));
 	fprintf(stderr, "busy forever: %u JUKEBOX replies, gave up after %llu ms\n",
 		jukeboxes_sent, (unsigned long long)(now_ms - 1000));
 
