@@ -11,7 +11,6 @@
  * vmcore-dmesg.txt WRITEs, to the vmcore's WRITEs) is given up on within
  * dumpling.timeout plus one backoff step, with a clear message.
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,35 +21,13 @@
 #include "net/nfs_sink.c"
 #include "net/nfs_target.c"
 #include "net/rpc.c"
+#include "tests/unit/fake_rpc.h"
 #include "tests/unit/test.h"
 
 #define CRASH_TIME	1700000000	/* 2023-11-14 22:13:20 UTC */
 #define DIR_NAME	"10.0.2.15-2023-11-14-22:13:20"
-#define CALL_LIMIT	2000000		/* a client that never gives up fails here */
 
-/* ---- the simulated clock and console ------------------------------------ */
-
-static uint64_t now_ms;
-static char last_log[512];
-
-uint64_t net_now_ms(void) { return now_ms; }
-void net_poll(void) { now_ms += 1; }
-uint64_t port_now_ns(void) { return now_ms * 1000000; }
-
-void port_vlog(const char *fmt, va_list ap)
-{
-	vsnprintf(last_log, sizeof(last_log), fmt, ap);
-	fputs(last_log, stderr);
-}
-
-void port_log(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	port_vlog(fmt, ap);
-	va_end(ap);
-}
+/* ---- the rest of the network -------------------------------------------- */
 
 char *ip4_str(uint32_t ip, char *buf)
 {
@@ -81,7 +58,7 @@ struct node {
 static struct node nodes[MAX_NODES];	/* 0 is the export's root */
 static uint32_t busy_proc;		/* this NFS procedure answers JUKEBOX... */
 static unsigned busy_left;		/* ...this many times; ~0u: forever */
-static unsigned calls, jukeboxes, mkdirs, creates;
+static unsigned jukeboxes, mkdirs, creates;
 
 static void server_reset(void)
 {
@@ -91,7 +68,7 @@ static void server_reset(void)
 	nodes[0].used = nodes[0].is_dir = 1;
 	busy_proc = 0;
 	busy_left = 0;
-	calls = jukeboxes = mkdirs = creates = 0;
+	fake_calls = jukeboxes = mkdirs = creates = 0;
 }
 
 static int find(int parent, const char *name)
@@ -252,118 +229,30 @@ static void nfs_reply(uint32_t proc, struct xdr *a, const uint8_t *data, uint32_
 	xdr_put_u32(r, 10004);	/* NOTSUPP */
 }
 
-/* ---- the RPC client's interface, answered by the server ------------------ */
-
-void rpc_clnt_init(struct rpc_clnt *c, const char *what, uint32_t server, uint16_t port,
-		   uint32_t prog, uint32_t vers, const struct rpc_auth *auth, uint32_t give_up_ms)
+/* portmapper, MOUNT of /srv/nfs, and the export. */
+static void fake_serve(struct rpc_clnt *c, uint32_t proc, struct xdr *a, const uint8_t *data,
+		       uint32_t datalen, struct xdr *r)
 {
-	memset(c, 0, sizeof(*c));
-	c->what = what;
-	c->server = server;
-	c->port = port;
-	c->prog = prog;
-	c->vers = vers;
-	c->give_up_ms = give_up_ms;
-	c->next_xid = 100;
-}
-
-struct rpc_call *rpc_begin(struct rpc_clnt *c, uint32_t proc, struct xdr *args)
-{
-	for (int i = 0; i < RPC_MAX_CALLS; i++) {
-		struct rpc_call *call = &c->calls[i];
-
-		if (call->state == CALL_FREE) {
-			memset(call, 0, sizeof(*call));
-			call->state = CALL_QUEUED;
-			call->xid = c->next_xid++;
-			call->seq = proc;	/* the server needs to know what was asked */
-			xdr_init(args, call->hdr, sizeof(call->hdr));
-			return call;
-		}
-	}
-	return NULL;
-}
-
-int rpc_send(struct rpc_clnt *c, struct rpc_call *call, struct xdr *args, const void *data,
-	     uint32_t datalen)
-{
-	struct xdr a, r;
-
-	if (args->err)
-		return -1;
-	if (++calls > CALL_LIMIT) {
-		c->dead = true;
-		snprintf(c->why, sizeof(c->why), "test: %u calls and the client still goes on",
-			 calls);
-		return 0;
-	}
-	xdr_init(&a, call->hdr, args->pos);
-	xdr_init(&r, call->reply, sizeof(call->reply));
-	xdr_put_u32(&r, call->xid);
-	xdr_put_u32(&r, 1);		/* REPLY */
-	xdr_put_u32(&r, 0);		/* MSG_ACCEPTED */
-	xdr_put_u32(&r, 0);		/* AUTH_NONE verifier */
-	xdr_put_u32(&r, 0);
-	xdr_put_u32(&r, 0);		/* SUCCESS */
 	if (c->prog == PMAP_PROG) {
-		uint32_t prog = xdr_get_u32(&a);
+		uint32_t prog = xdr_get_u32(a);
 
-		xdr_put_u32(&r, prog == MOUNT_PROG ? 20048 : prog == NFS_PROG ? 2049 : 0);
+		xdr_put_u32(r, prog == MOUNT_PROG ? 20048 : prog == NFS_PROG ? 2049 : 0);
 	} else if (c->prog == MOUNT_PROG) {
 		char path[256];
-		uint32_t n = xdr_get_opaque(&a, path, sizeof(path) - 1);
+		uint32_t n = xdr_get_opaque(a, path, sizeof(path) - 1);
 
-		path[a.err ? 0 : n] = 0;
+		path[a->err ? 0 : n] = 0;
 		if (strcmp(path, "/srv/nfs") != 0) {
-			xdr_put_u32(&r, 2);	/* MNT3ERR_NOENT */
+			xdr_put_u32(r, 2);	/* MNT3ERR_NOENT */
 		} else {
-			xdr_put_u32(&r, 0);
-			put_fh_of(&r, 0);
-			xdr_put_u32(&r, 1);
-			xdr_put_u32(&r, RPC_AUTH_SYS);
+			xdr_put_u32(r, 0);
+			put_fh_of(r, 0);
+			xdr_put_u32(r, 1);
+			xdr_put_u32(r, RPC_AUTH_SYS);
 		}
 	} else {
-		nfs_reply(call->seq, &a, data, datalen, &r);
+		nfs_reply(proc, a, data, datalen, r);
 	}
-	call->replylen = r.pos;
-	call->state = CALL_DONE;
-	return 0;
-}
-
-int rpc_pump(struct rpc_clnt *c)
-{
-	now_ms += 1;
-	return c->dead ? -1 : 0;
-}
-
-int rpc_wait(struct rpc_clnt *c, struct rpc_call *call)
-{
-	return rpc_pump(c);
-}
-
-int rpc_result(struct rpc_call *call, struct xdr *res, char *err, size_t errlen)
-{
-	xdr_init(res, call->reply, call->replylen);
-	return rpc_get_reply(res, call->xid, err, errlen);
-}
-
-void rpc_release(struct rpc_call *call)
-{
-	call->state = CALL_FREE;
-}
-
-int rpc_in_flight(const struct rpc_clnt *c)
-{
-	int n = 0;
-
-	for (int i = 0; i < RPC_MAX_CALLS; i++)
-		n += c->calls[i].state == CALL_QUEUED || c->calls[i].state == CALL_SENT;
-	return n;
-}
-
-void rpc_clnt_close(struct rpc_clnt *c)
-{
-	(void)c;
 }
 
 /* ---- the tests ----------------------------------------------------------- */
@@ -478,7 +367,7 @@ static void check_gave_up(uint64_t start, uint32_t timeout_s, unsigned per_call)
 {
 	uint64_t took = now_ms - start, bound = (uint64_t)timeout_s * 1000;
 
-	CHECK(calls <= CALL_LIMIT);
+	CHECK(fake_calls <= FAKE_CALL_LIMIT);
 	CHECK(took >= bound && took <= bound + 2 * BUSY_DELAY_MAX_MS);
 	CHECK(jukeboxes > 1 && jukeboxes <= per_call * (bound / BUSY_DELAY_MAX_MS + 6));
 	fprintf(stderr, "busy forever: %u JUKEBOX replies, gave up after %llu ms\n", jukeboxes,
