@@ -3,11 +3,15 @@
  *
  *   card (dumpling.nic) -> lwIP with a static address (dumpling.ip, gw)
  *   portmapper GETPORT (unless dumpling.nfs_ports) -> MOUNT MNT -> root handle
- *   FSINFO (write size) -> LOOKUP/MKDIR each directory -> CREATE GUARDED vmcore
+ *   FSINFO (write size) -> MKDIR (or LOOKUP) each directory of the path
+ *   -> MKDIR <hostip>-<date>, -2 ... if taken (capture/dumpdir.h)
+ *   -> CREATE GUARDED vmcore
  *   then the nfs sink: pipelined UNSTABLE WRITEs, COMMIT with verifier check.
  *
  * Every step waits through rpc_pump, which gives up when the server has not
- * answered for dumpling.timeout seconds (default 120).
+ * answered for dumpling.timeout seconds (default 120); a server that answers
+ * JUKEBOX is retried with the shared backoff under the same bound
+ * (capture/busy.h).
  */
 #include <stdio.h>
 #include <string.h>
