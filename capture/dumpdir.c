@@ -37,3 +37,18 @@ void dump_dir_name(uint32_t ip, int have_time, int64_t t, char *buf, size_t n)
 	snprintf(buf, n, "%u.%u.%u.%u-%04lld-%02d-%02d-%02d:%02d:%02d", ip >> 24, ip >> 16 & 255,
 		 ip >> 8 & 255, ip & 255, (long long)c.year, c.month, c.day, c.hour, c.min, c.sec);
 }
+
+int dump_dir_make(const char *base, int (*mk)(void *ctx, const char *name), void *ctx,
+		  char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%s", base);
+	for (int i = 2;; i++) {
+		int r = mk(ctx, out);
+
+		if (r != 1)
+			return r;
+		if (i > DUMP_DIR_MAX_SUFFIX)
+			return 1;
+		snprintf(out, outlen, "%s-%d", base, i);
+	}
+}

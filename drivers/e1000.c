@@ -16,6 +16,7 @@
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/platform.h"
 #include "capture/ports.h"
+#include "drivers/dma.h"
 #include "drivers/iommu.h"
 #include "drivers/net.h"
 #include "drivers/pci.h"

@@ -28,6 +28,7 @@
 #include "arch/x86_64/platform.h"
 #include "capture/ports.h"
 #include "drivers/blk_retry.h"
+#include "drivers/dma.h"
 #include "drivers/iommu.h"
 #include "drivers/nvme.h"
 #include "drivers/pci.h"

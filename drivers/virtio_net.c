@@ -13,6 +13,7 @@
 
 #include "arch/x86_64/platform.h"
 #include "capture/ports.h"
+#include "drivers/dma.h"
 #include "drivers/net.h"
 #include "drivers/virtio_pci.h"
 

@@ -20,6 +20,7 @@
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/platform.h"
 #include "capture/ports.h"
+#include "drivers/dma.h"
 #include "drivers/iommu.h"
 #include "drivers/virtio_pci.h"
 

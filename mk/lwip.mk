@@ -1,5 +1,6 @@
 # lwIP (Debian's source package, fetched at build time) and our network code
-# (net/*.c) for the capture image's nfs target.
+# (net/*.c) for the capture image's nfs target; lwIP's platform port is
+# arch/x86_64/lwip_port.c.
 #
 # third_party/lwip is git-ignored and filled by tools/fetch-source.sh with
 # `apt-get source lwip`. Only lwIP's core (IPv4, ARP, ICMP, UDP, TCP) and its
@@ -30,6 +31,6 @@ $(NET_OBJ): $(BUILD)/img/%.c.o: %.c $(LWIP_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(IMG_CFLAGS) $(LWIP_INC) -MMD -c $< -o $@
 
-# The NFS target glue and the NIC drivers' users include lwIP headers too.
-$(BUILD)/img/arch/x86_64/target_nfs.c.o: IMG_CFLAGS += $(LWIP_INC)
-$(BUILD)/img/arch/x86_64/target_nfs.c.o: $(LWIP_STAMP)
+# lwIP's platform port (clock, random numbers, assertions) is the image's.
+$(BUILD)/img/arch/x86_64/lwip_port.c.o: IMG_CFLAGS += $(LWIP_INC)
+$(BUILD)/img/arch/x86_64/lwip_port.c.o: $(LWIP_STAMP)

@@ -2,13 +2,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "capture/busy.h"
 #include "capture/ports.h"
 #include "net/nfs_sink.h"
 #include "net/stack.h"
 
 #define COMMIT_ATTEMPTS		5
-#define JUKEBOX_DELAY_MS	500	/* the first wait after NFS3ERR_JUKEBOX, */
-#define JUKEBOX_DELAY_MAX_MS	8000	/* doubled up to this */
 
 static bool overlaps(const struct nfs_chunk *a, const struct nfs_chunk *b)
 {
@@ -29,43 +28,17 @@ static int fail_rpc(struct nfs_sink *ns)
 	return fail(ns, SINK_ERR_IO, ns->rpc->why);
 }
 
-/*
- * NFS3ERR_JUKEBOX: the server is busy, try later. It is a reply, but not
- * progress: a server that says it for as long as dumpling_timeout without
- * taking any data has failed the dump. Returns the delay before the retry
- * (which doubles each time), or -1 after giving up.
- */
+/* NFS3ERR_JUKEBOX: the delay before the retry, or -1 after giving up
+ * (capture/busy.h). */
 static int64_t jukebox(struct nfs_sink *ns, const char *what)
 {
-	uint64_t now = net_now_ms();
-	uint32_t limit = ns->rpc->give_up_ms;
-	char why[160];
+	char why[200];
+	int64_t delay = busy_reply(&ns->busy, net_now_ms(), ns->rpc->give_up_ms, what, why,
+				   sizeof(why));
 
-	if (!ns->busy) {
-		ns->busy = true;
-		ns->busy_since_ms = now;
-		ns->busy_delay_ms = JUKEBOX_DELAY_MS;
-	} else if (ns->busy_delay_ms < JUKEBOX_DELAY_MAX_MS) {
-		ns->busy_delay_ms *= 2;
-		if (ns->busy_delay_ms > JUKEBOX_DELAY_MAX_MS)
-			ns->busy_delay_ms = JUKEBOX_DELAY_MAX_MS;
-	}
-	ns->jukeboxes++;
-	if (now - ns->busy_since_ms >= limit) {
-		snprintf(why, sizeof(why), "%s: the server has answered JUKEBOX (busy, try later) "
-			 "%llu times over %llu s without taking any data: giving up", what,
-			 (unsigned long long)ns->jukeboxes,
-			 (unsigned long long)((now - ns->busy_since_ms) / 1000));
+	if (delay < 0)
 		fail(ns, SINK_ERR_IO, why);
-		return -1;
-	}
-	return ns->busy_delay_ms;
-}
-
-/* The server took data: it is not stuck. */
-static void not_busy(struct nfs_sink *ns)
-{
-	ns->busy = false;
+	return delay;
 }
 
 /* Sends the unacknowledged part of a chunk as one UNSTABLE WRITE. */
@@ -131,7 +104,7 @@ static int complete(struct nfs_sink *ns, struct nfs_chunk *c)
 		port_log("nfs: %s: write verifier changed: the server restarted\n", ns->name);
 		ns->verf_changed = true;
 	}
-	not_busy(ns);
+	busy_clear(&ns->busy);
 	ns->bytes_sent += count;
 	c->acked += count;
 	c->st = c->acked < c->len ? CH_RESEND : CH_WRITTEN;
@@ -265,7 +238,7 @@ static int commit_all(struct nfs_sink *ns)
 			return fail(ns, st == 28 || st == 69 ? SINK_ERR_NOSPC : SINK_ERR_IO, err);
 		}
 		ns->commits++;
-		not_busy(ns);
+		busy_clear(&ns->busy);
 		if (!ns->verf_changed && memcmp(verf, ns->verf, sizeof(verf)) == 0) {
 			for (unsigned i = 0; i < ns->nchunks; i++)
 				ns->chunks[i].st = CH_FREE;

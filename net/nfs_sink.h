@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "capture/busy.h"
 #include "capture/ports.h"
 #include "net/nfs3.h"
 #include "net/rpc_clnt.h"
@@ -52,10 +53,7 @@ struct nfs_sink {
 	bool failed;
 	int error;			/* SINK_ERR_* once failed */
 	uint64_t bytes_sent, commits, resends;
-	bool busy;			/* JUKEBOX since the server last took data */
-	uint64_t busy_since_ms;		/* the first of those */
-	uint32_t busy_delay_ms;		/* wait before the next retry (backs off) */
-	uint64_t jukeboxes;		/* JUKEBOX replies in all */
+	struct busy busy;		/* JUKEBOX replies (capture/busy.h) */
 	char name[96];
 };
 

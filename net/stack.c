@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "arch/x86_64/platform.h"
 #include "capture/ports.h"
+#include "drivers/dma.h"
 #include "lwip/etharp.h"
 #include "lwip/init.h"
 #include "lwip/netif.h"
@@ -46,8 +46,11 @@ static err_t link_output(struct netif *n, struct pbuf *p)
 		return ERR_IF;
 	pbuf_copy_partial(p, out, len, 0);
 	/* lwIP frees p on return; a full ring empties as the card sends. */
-	if (WAIT_FOR(ndev->ops->send(ndev, out, len) == 0, TX_RETRY_US) != 0)
-		return ERR_IF;
+	uint64_t deadline = port_now_ns() + (uint64_t)TX_RETRY_US * 1000;
+
+	while (ndev->ops->send(ndev, out, len) != 0)
+		if (port_now_ns() > deadline)
+			return ERR_IF;
 	return ERR_OK;
 }
 

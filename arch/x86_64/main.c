@@ -11,6 +11,8 @@
 #include "arch/x86_64/clock.h"
 #include "arch/x86_64/console.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/devices.h"
+#include "arch/x86_64/dma.h"
 #include "arch/x86_64/firmware_map.h"
 #include "arch/x86_64/irq.h"
 #include "arch/x86_64/machine.h"
@@ -26,7 +28,6 @@
 #include "capture/printk.h"
 #include "drivers/iommu.h"
 #include "drivers/pci_unused.h"
-#include "arch/x86_64/target.h"
 
 #include "sources.h"	/* generated: DUMPLING_SOURCES, the Debian sources built in */
 
@@ -34,12 +35,9 @@
 
 /* Everything the image uses lives in .bss, which the loader counts into
  * init_size, so it is inside the crash reservation by construction. */
-#define DMA_ARENA_SIZE     (2u << 20)
 #define CAPTURE_ARENA_SIZE (2u << 20)
 
-static uint8_t dma_space[DMA_ARENA_SIZE] __attribute__((aligned(4096)));
 static uint8_t capture_space[CAPTURE_ARENA_SIZE] __attribute__((aligned(4096)));
-static struct arena dma_arena;
 
 /* vmcore-dmesg.txt: a 6.1 log (128 KiB ring) formats to about 150 KiB. */
 #define DMESG_MAX          (512u << 10)
@@ -49,11 +47,6 @@ static uint8_t boot_params[BP_SIZE];
 static char cmdline[PAYLOAD_CMDLINE_SIZE + 1];
 extern char embedded_cmdline[];
 extern char _head[], __image_end[], __file_end[];
-
-void *dma_alloc(size_t size, size_t align)
-{
-	return arena_alloc(&dma_arena, size, align);
-}
 
 /* Physical memory of the crashed kernel, through our identity map. */
 static int phys_read(struct memsrc *m, uint64_t off, void *buf, size_t len)
@@ -143,7 +136,7 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 	cpu_init();
 	clock_init();
 	watch_init();
-	arena_init(&dma_arena, dma_space, sizeof(dma_space));
+	dma_init();
 
 	port_log("dumpling %s capture image at 0x%llx-0x%llx, entered %s\n", VERSION,
 		 (unsigned long long)image_base, (unsigned long long)(uintptr_t)__image_end,

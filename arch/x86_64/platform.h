@@ -1,16 +1,12 @@
 /*
- * What the image offers drivers and the capture glue: memory inside the crash
- * reservation, uncached MMIO mappings, and time.
+ * What the image offers drivers: uncached MMIO mappings, and time. Memory
+ * for devices comes from drivers/dma.h.
  */
 #ifndef ARCH_PLATFORM_H
 #define ARCH_PLATFORM_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* Zeroed memory from the image's static arena (inside the crash reservation).
- * Never freed. Returns NULL when the arena is exhausted. */
-void *dma_alloc(size_t size, size_t align);
 
 /* We run identity-mapped: a pointer is its physical address. */
 static inline uint64_t virt_to_phys(const void *p) { return (uint64_t)(uintptr_t)p; }

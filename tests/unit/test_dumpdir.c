@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "capture/busy.h"
 #include "capture/dumpdir.h"
 #include "tests/unit/test.h"
 
@@ -16,6 +17,77 @@ static void check_against_gmtime(int64_t t)
 	gmtime_r(&tt, &tm);
 	CHECK(c.year == tm.tm_year + 1900 && c.month == tm.tm_mon + 1 && c.day == tm.tm_mday &&
 	      c.hour == tm.tm_hour && c.min == tm.tm_min && c.sec == tm.tm_sec);
+}
+
+/* A directory of names for dump_dir_make: taken ones, and an error on one. */
+static int ntaken, fail_at, tries;
+static const char base[] = "10.0.2.15-2026-11-22-08:00:00";
+
+static int mk(void *ctx, const char *name)
+{
+	char *made = ctx;
+	int n = strlen(name) > strlen(base) ? atoi(name + strlen(base) + 1) : 1;
+
+	tries++;
+	if (n == fail_at)
+		return -1;
+	if (n <= ntaken)
+		return 1;
+	strcpy(made, name);
+	return 0;
+}
+
+static void test_make(void)
+{
+	char made[80], out[80];
+
+	ntaken = 0, fail_at = 0, tries = 0;
+	CHECK(dump_dir_make(base, mk, made, out, sizeof(out)) == 0);
+	CHECK_STR(out, base);
+	CHECK_STR(made, base);
+	CHECK(tries == 1);
+
+	ntaken = 2, tries = 0;
+	CHECK(dump_dir_make(base, mk, made, out, sizeof(out)) == 0);
+	CHECK_STR(out, "10.0.2.15-2026-11-22-08:00:00-3");
+	CHECK_STR(made, out);
+	CHECK(tries == 3);
+
+	ntaken = 99, tries = 0;
+	CHECK(dump_dir_make(base, mk, made, out, sizeof(out)) == 1);
+	CHECK(tries == DUMP_DIR_MAX_SUFFIX);
+
+	ntaken = 98, tries = 0;
+	CHECK(dump_dir_make(base, mk, made, out, sizeof(out)) == 0);
+	CHECK_STR(out, "10.0.2.15-2026-11-22-08:00:00-99");
+
+	ntaken = 5, fail_at = 4, tries = 0;
+	CHECK(dump_dir_make(base, mk, made, out, sizeof(out)) == -1);
+	CHECK(tries == 4);
+}
+
+/* The shared busy backoff: 500 ms doubling to 8 s, given up after the bound. */
+static void test_busy(void)
+{
+	struct busy b = { 0 };
+	char err[200] = "";
+	uint64_t now = 5000;
+	int64_t d, want = BUSY_DELAY_MS;
+
+	for (int i = 0; i < 6; i++) {
+		d = busy_reply(&b, now, 60000, "WRITE", err, sizeof(err));
+		CHECK(d == want);
+		now += (uint64_t)d;
+		want = want * 2 > BUSY_DELAY_MAX_MS ? BUSY_DELAY_MAX_MS : want * 2;
+	}
+	while ((d = busy_reply(&b, now, 60000, "WRITE", err, sizeof(err))) > 0)
+		now += (uint64_t)d;
+	CHECK(d == -1);
+	CHECK(now - 5000 >= 60000 && now - 5000 < 60000 + BUSY_DELAY_MAX_MS);
+	CHECK(strstr(err, "WRITE: the server has answered JUKEBOX") && strstr(err, "giving up"));
+	/* Data taken in between: the bound starts again. */
+	busy_clear(&b);
+	CHECK(busy_reply(&b, now, 60000, "WRITE", err, sizeof(err)) == BUSY_DELAY_MS);
 }
 
 int main(void)
@@ -41,5 +113,7 @@ int main(void)
 	CHECK_STR(buf, "192.168.1.1-unknown-time");
 	dump_dir_name(0x7f000001, 1, 1795334400, buf, 12);
 	CHECK_STR(buf, "127.0.0.1-2");
+	test_make();
+	test_busy();
 	return test_summary("test_dumpdir");
 }

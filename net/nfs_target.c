@@ -1,26 +1,28 @@
 /*
- * The nfs target: the dump goes to <export>/<path>/<ip>-<date>/vmcore on an
- * NFSv3 server, as kdump's `nfs` target does.
+ * The nfs target (nfs_target.h):
  *
  *   card (dumpling.nic) -> lwIP with a static address (dumpling.ip, gw)
  *   portmapper GETPORT (unless dumpling.nfs_ports) -> MOUNT MNT -> root handle
- *   FSINFO (write size) -> LOOKUP/MKDIR each directory -> CREATE GUARDED vmcore
+ *   FSINFO (write size) -> MKDIR (or LOOKUP) each directory of the path
+ *   -> MKDIR <hostip>-<date>, -2 ... if taken (capture/dumpdir.h)
+ *   -> CREATE GUARDED vmcore
  *   then the nfs sink: pipelined UNSTABLE WRITEs, COMMIT with verifier check.
  *
  * Every step waits through rpc_pump, which gives up when the server has not
- * answered for dumpling.timeout seconds (default 120).
+ * answered for dumpling.timeout seconds (default 120); a server that answers
+ * JUKEBOX is retried with the shared backoff under the same bound
+ * (capture/busy.h).
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "arch/x86_64/platform.h"
-#include "arch/x86_64/target.h"
+#include "capture/busy.h"
 #include "capture/dumpdir.h"
 #include "capture/ports.h"
-#include "drivers/net.h"
 #include "net/mount.h"
 #include "net/nfs3.h"
 #include "net/nfs_sink.h"
+#include "net/nfs_target.h"
 #include "net/rpc_clnt.h"
 #include "net/stack.h"
 
@@ -35,13 +37,13 @@ struct nfs_target {
 	struct rpc_clnt pmap, mnt, nfs;
 	struct nfs_fh root, dir;
 	uint32_t wtmax;
+	struct busy busy;		/* JUKEBOX replies (capture/busy.h) */
 	char where[300];		/* "10.0.2.2:/export/var/crash/10.0.2.15-..." */
 	char machine[16];
 };
 
 static struct nfs_target nt;
 static struct nfs_sink vmcore;
-static struct net_dev nic;
 
 /* One synchronous call: sends args (already encoded) and checks the reply
  * header. Returns 0 with *res at the results, or -1 with err. */
@@ -142,20 +144,58 @@ static int mount_export(uint16_t port, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * NFS3ERR_JUKEBOX: waits the shared backoff (capture/busy.h) and returns 1 to
+ * call again, or -1 with err once the server has been busy for too long.
+ */
+static int busy_wait(const char *what, char *err, size_t errlen)
+{
+	int64_t delay = busy_reply(&nt.busy, net_now_ms(), nt.give_up_ms, what, err, errlen);
+	uint64_t until;
+
+	if (delay < 0)
+		return -1;
+	until = net_now_ms() + (uint64_t)delay;
+	while (net_now_ms() < until)
+		net_poll();
+	return 1;
+}
+
+/* After a reply with NFS status st: 1 to call again (the server was busy),
+ * else 0, with *failed set if the server has been busy for too long. */
+static int again(int st, const char *what, int *failed, char *err, size_t errlen)
+{
+	if (st != NFS3ERR_JUKEBOX) {
+		if (st == NFS3_OK)
+			busy_clear(&nt.busy);
+		return 0;
+	}
+	if (busy_wait(what, err, errlen) < 0) {
+		*failed = 1;
+		return 0;
+	}
+	return 1;
+}
+
 static int fsinfo(char *err, size_t errlen)
 {
-	struct xdr x, res;
-	struct rpc_call *call = begin(&nt.nfs, NFSPROC3_FSINFO, &x);
 	uint32_t wtpref = 0;
-	int st;
+	int st, failed = 0;
 
-	nfs3_put_fsinfo(&x, &nt.root);
-	if (call_sync(&nt.nfs, call, &x, &res, err, errlen) != 0) {
+	do {
+		struct xdr x, res;
+		struct rpc_call *call = begin(&nt.nfs, NFSPROC3_FSINFO, &x);
+
+		nfs3_put_fsinfo(&x, &nt.root);
+		if (call_sync(&nt.nfs, call, &x, &res, err, errlen) != 0) {
+			rpc_release(call);
+			return -1;
+		}
+		st = nfs3_get_fsinfo(&res, &nt.wtmax, &wtpref);
 		rpc_release(call);
+	} while (again(st, "FSINFO", &failed, err, errlen));
+	if (failed)
 		return -1;
-	}
-	st = nfs3_get_fsinfo(&res, &nt.wtmax, &wtpref);
-	rpc_release(call);
 	if (st != NFS3_OK) {
 		snprintf(err, errlen, "FSINFO: %s", st < 0 ? "malformed reply" : nfs3_stat_name(st));
 		return -1;
@@ -166,17 +206,22 @@ static int fsinfo(char *err, size_t errlen)
 static int lookup(const struct nfs_fh *dir, const char *name, struct nfs_fh *out,
 		  char *err, size_t errlen)
 {
-	struct xdr x, res;
-	struct rpc_call *call = begin(&nt.nfs, NFSPROC3_LOOKUP, &x);
-	int st;
+	int st, failed = 0;
 
-	nfs3_put_lookup(&x, dir, name);
-	if (call_sync(&nt.nfs, call, &x, &res, err, errlen) != 0) {
+	do {
+		struct xdr x, res;
+		struct rpc_call *call = begin(&nt.nfs, NFSPROC3_LOOKUP, &x);
+
+		nfs3_put_lookup(&x, dir, name);
+		if (call_sync(&nt.nfs, call, &x, &res, err, errlen) != 0) {
+			rpc_release(call);
+			return -1;
+		}
+		st = nfs3_get_lookup(&res, out);
 		rpc_release(call);
+	} while (again(st, "LOOKUP", &failed, err, errlen));
+	if (failed)
 		return -1;
-	}
-	st = nfs3_get_lookup(&res, out);
-	rpc_release(call);
 	if (st < 0)
 		snprintf(err, errlen, "LOOKUP %s: malformed reply", name);
 	else if (st)
@@ -184,32 +229,44 @@ static int lookup(const struct nfs_fh *dir, const char *name, struct nfs_fh *out
 	return st;
 }
 
-/* MKDIR or CREATE; on EXIST (directories) or a missing handle, LOOKUP. */
+/*
+ * MKDIR, or CREATE GUARDED: 0 with *out, NFS3ERR_EXIST when name is taken,
+ * or -1 with err. A reply without a handle is followed by a LOOKUP.
+ */
 static int make(const struct nfs_fh *dir, const char *name, bool is_dir, struct nfs_fh *out,
 		char *err, size_t errlen)
 {
-	struct xdr x, res;
-	struct rpc_call *call = begin(&nt.nfs, is_dir ? NFSPROC3_MKDIR : NFSPROC3_CREATE, &x);
-	bool have_fh;
-	int st;
+	const char *what = is_dir ? "MKDIR" : "CREATE";
+	bool have_fh = false;
+	int st, failed = 0;
 
-	if (is_dir)
-		nfs3_put_mkdir(&x, dir, name, DIR_MODE);
-	else
-		nfs3_put_create(&x, dir, name, FILE_MODE, NFS3_CREATE_GUARDED);
-	if (call_sync(&nt.nfs, call, &x, &res, err, errlen) != 0) {
+	do {
+		struct xdr x, res;
+		struct rpc_call *call = begin(&nt.nfs, is_dir ? NFSPROC3_MKDIR : NFSPROC3_CREATE,
+					      &x);
+
+		if (is_dir)
+			nfs3_put_mkdir(&x, dir, name, DIR_MODE);
+		else
+			nfs3_put_create(&x, dir, name, FILE_MODE, NFS3_CREATE_GUARDED);
+		if (call_sync(&nt.nfs, call, &x, &res, err, errlen) != 0) {
+			rpc_release(call);
+			return -1;
+		}
+		st = nfs3_get_create(&res, out, &have_fh);
 		rpc_release(call);
+	} while (again(st, what, &failed, err, errlen));
+	if (failed)
 		return -1;
-	}
-	st = nfs3_get_create(&res, out, &have_fh);
-	rpc_release(call);
-	if ((st == NFS3_OK && !have_fh) || (st == NFS3ERR_EXIST && is_dir))
+	if (st == NFS3_OK && !have_fh)
 		return lookup(dir, name, out, err, errlen) == 0 ? 0 : -1;
+	if (st == NFS3ERR_EXIST) {
+		snprintf(err, errlen, "%s %s: it exists", what, name);
+		return NFS3ERR_EXIST;
+	}
 	if (st != NFS3_OK) {
-		snprintf(err, errlen, "%s %s: %s", is_dir ? "MKDIR" : "CREATE", name,
-			 st < 0 ? "malformed reply" :
-			 st == NFS3ERR_EXIST ? "a dump is already there (file exists)" :
-			 nfs3_stat_name(st));
+		snprintf(err, errlen, "%s %s: %s", what, name,
+			 st < 0 ? "malformed reply" : nfs3_stat_name(st));
 		return -1;
 	}
 	return 0;
@@ -224,6 +281,7 @@ static int make_path(const char *path, struct nfs_fh *out, char *err, size_t err
 	while (*p) {
 		char name[256];
 		size_t n;
+		int st;
 
 		while (*p == '/')
 			p++;
@@ -244,11 +302,31 @@ static int make_path(const char *path, struct nfs_fh *out, char *err, size_t err
 			snprintf(err, errlen, "\"..\" in dump path %s", path);
 			return -1;
 		}
-		if (make(&cur, name, true, &cur, err, errlen) != 0)
+		st = make(&cur, name, true, &cur, err, errlen);
+		if (st == NFS3ERR_EXIST)
+			st = lookup(&cur, name, &cur, err, errlen) == 0 ? 0 : -1;
+		if (st != 0)
 			return -1;
 	}
 	*out = cur;
 	return 0;
+}
+
+/* dump_dir_make's step: MKDIR, whose EXIST says the name is taken. */
+struct mkdump {
+	struct nfs_fh parent, made;
+	char *err;
+	size_t errlen;
+};
+
+static int make_dump_dir(void *ctx, const char *name)
+{
+	struct mkdump *m = ctx;
+	int st = make(&m->parent, name, true, &m->made, m->err, m->errlen);
+
+	if (st == NFS3ERR_EXIST)
+		return 1;
+	return st == 0 ? 0 : -1;
 }
 
 /* Small files beside the vmcore (vmcore-dmesg.txt): FILE_SYNC WRITEs. */
@@ -270,7 +348,7 @@ static int nfs_add_file(struct target *t, const char *name, const void *data, si
 		uint8_t verf[NFS3_WRITEVERFSIZE];
 		struct xdr x, res;
 		struct rpc_call *call = begin(&nt.nfs, NFSPROC3_WRITE, &x);
-		int st;
+		int st, failed = 0;
 
 		nfs3_put_write(&x, &fh, off, n, NFS3_FILE_SYNC);
 		if (rpc_send(&nt.nfs, call, &x, p + off, n) != 0 || rpc_wait(&nt.nfs, call) != 0 ||
@@ -281,8 +359,12 @@ static int nfs_add_file(struct target *t, const char *name, const void *data, si
 		}
 		st = nfs3_get_write(&res, &count, &committed, verf);
 		rpc_release(call);
-		if (st == NFS3ERR_JUKEBOX)
+		if (again(st, "WRITE", &failed, err, sizeof(err)))
 			continue;
+		if (failed) {
+			port_log("nfs: writing %s: %s\n", name, err);
+			return -1;
+		}
 		if (st != NFS3_OK || count == 0 || count > n) {
 			port_log("nfs: writing %s: %s\n", name,
 				 st ? (st < 0 ? "malformed reply" : nfs3_stat_name(st)) : "bad count");
@@ -296,13 +378,8 @@ static int nfs_add_file(struct target *t, const char *name, const void *data, si
 	return 0;
 }
 
-int target_open_nfs(const struct capture_config *cfg, const struct capture *cap,
-		    struct target *t, char *err, size_t errlen)
+int nfs_target_check(const struct capture_config *cfg, char *err, size_t errlen)
 {
-	uint16_t mount_port, nfs_port;
-	char ip[16], gw[16], srv[16], dirname[64];
-	uint32_t prefix = 0;
-
 	if (!cfg->have_nic || !cfg->nfs_server || !cfg->nfs_export[0]) {
 		snprintf(err, errlen, "nfs target needs dumpling.nic=, dumpling.ip= and "
 			 "dumpling.nfs= (`dumpling cmdline` derives them)");
@@ -312,6 +389,21 @@ int target_open_nfs(const struct capture_config *cfg, const struct capture *cap,
 		snprintf(err, errlen, "nfs target: DHCP is not built in; give dumpling.ip=ADDR/PREFIX");
 		return -1;
 	}
+	return 0;
+}
+
+int nfs_target_open(const struct capture_config *cfg, const struct capture *cap,
+		    struct net_dev *nic, uint8_t *pool, struct target *t, char *err,
+		    size_t errlen)
+{
+	uint16_t mount_port, nfs_port;
+	char ip[16], gw[16], srv[16], dirname[64], made[80];
+	struct mkdump mk;
+	uint32_t prefix = 0;
+	int r;
+
+	if (nfs_target_check(cfg, err, errlen) != 0)
+		return -1;
 	memset(&nt, 0, sizeof(nt));
 	nt.cfg = cfg;
 	nt.give_up_ms = (cfg->timeout_s ? cfg->timeout_s : DEFAULT_TIMEOUT_S) * 1000u;
@@ -320,14 +412,12 @@ int target_open_nfs(const struct capture_config *cfg, const struct capture *cap,
 				     .stamp = (uint32_t)(port_now_ns() >> 20),
 				     .machine = nt.machine };
 
-	if (net_open(&cfg->nic, cfg->have_mac ? cfg->mac : NULL, &nic, err, errlen) != 0)
-		return -1;
-	if (net_stack_start(&nic, cfg->ip, cfg->netmask, cfg->gateway, err, errlen) != 0)
+	if (net_stack_start(nic, cfg->ip, cfg->netmask, cfg->gateway, err, errlen) != 0)
 		return -1;
 	for (uint32_t m = cfg->netmask; m & 0x80000000u; m <<= 1)
 		prefix++;
 	port_log("nfs: %s is %s/%u%s%s; server %s:%s, gives up after %u s without an answer\n",
-		 nic.name, ip4_str(cfg->ip, ip), prefix, cfg->gateway ? " via " : "",
+		 nic->name, ip4_str(cfg->ip, ip), prefix, cfg->gateway ? " via " : "",
 		 cfg->gateway ? ip4_str(cfg->gateway, gw) : "", ip4_str(cfg->nfs_server, srv),
 		 cfg->nfs_export, nt.give_up_ms / 1000);
 
@@ -340,26 +430,35 @@ int target_open_nfs(const struct capture_config *cfg, const struct capture *cap,
 	    make_path(cfg->path[0] ? cfg->path : "/var/crash", &nt.dir, err, errlen) != 0)
 		return -1;
 
-	dump_dir_name(cfg->ip, cap->have_crash_time, cap->crash_time, dirname, sizeof(dirname));
-	if (make(&nt.dir, dirname, true, &nt.dir, err, errlen) != 0)
+	dump_dir_name(dump_dir_host(cfg), cap->have_crash_time, cap->crash_time, dirname,
+		      sizeof(dirname));
+	mk = (struct mkdump){ .parent = nt.dir, .err = err, .errlen = errlen };
+	r = dump_dir_make(dirname, make_dump_dir, &mk, made, sizeof(made));
+	if (r < 0)
 		return -1;
-	snprintf(nt.where, sizeof(nt.where), "%s:%s%s%s/%s", srv, cfg->nfs_export,
-		 cfg->path[0] && cfg->path[0] != '/' ? "/" : "",
-		 cfg->path[0] ? cfg->path : "/var/crash", dirname);
+	if (r > 0) {
+		snprintf(err, errlen, "nfs: %s exists, and so do its %d variants: move old dumps "
+			 "away", dirname, DUMP_DIR_MAX_SUFFIX - 1);
+		return -1;
+	}
+	nt.dir = mk.made;
+	if (snprintf(nt.where, sizeof(nt.where), "%s:%s%s%s/%s", srv, cfg->nfs_export,
+		     cfg->path[0] && cfg->path[0] != '/' ? "/" : "",
+		     cfg->path[0] ? cfg->path : "/var/crash", made) >= (int)sizeof(nt.where))
+		memcpy(nt.where + sizeof(nt.where) - 4, "...", 4);	/* only for messages */
 
 	struct nfs_fh fh;
 
-	if (make(&nt.dir, "vmcore", false, &fh, err, errlen) != 0)
+	r = make(&nt.dir, "vmcore", false, &fh, err, errlen);
+	if (r != 0) {
+		if (r == NFS3ERR_EXIST)	/* a fresh directory: someone raced us */
+			snprintf(err, errlen, "CREATE %.200s/vmcore: a dump is already there "
+				 "(file exists)", nt.where);
 		return -1;
+	}
 	{
 		char name[sizeof(nt.where) + 16];
-		uint8_t *pool = dma_alloc(NFS_POOL_BYTES, 4096);
 
-		if (!pool) {
-			snprintf(err, errlen, "out of memory for the NFS write pool (%u KiB)",
-				 NFS_POOL_BYTES >> 10);
-			return -1;
-		}
 		snprintf(name, sizeof(name), "nfs %s/vmcore", nt.where);
 		nfs_sink_init(&vmcore, &nt.nfs, &fh, nt.wtmax, pool, name);
 	}
@@ -367,6 +466,7 @@ int target_open_nfs(const struct capture_config *cfg, const struct capture *cap,
 		 vmcore.wsize, NFS_WINDOW);
 	t->vmcore = &vmcore.sink;
 	t->add_file = nfs_add_file;
+	t->save_log = target_log_as_file;
 	t->priv = &nt;
 	return 0;
 }
