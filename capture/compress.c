@@ -59,28 +59,3 @@ int compress_zstd_init(struct kdump_compressor *c, struct arena *a)
 	c->ctx = cctx;
 	return 0;
 }
-
-#ifdef DUMPLING_IMAGE
-int compress_page_inflate(uint32_t flags, const void *src, size_t len, void *out,
-			  size_t page_size)
-{
-	return -1;
-}
-#else
-int compress_page_inflate(uint32_t flags, const void *src, size_t len, void *out,
-			  size_t page_size)
-{
-	size_t n;
-
-	if (flags == 0) {
-		if (len != page_size)
-			return -1;
-		memcpy(out, src, len);
-		return 0;
-	}
-	if (flags != DUMP_DH_COMPRESSED_ZSTD)
-		return -1;
-	n = ZSTD_decompress(out, page_size, src, len);
-	return ZSTD_isError(n) || n != page_size ? -1 : 0;
-}
-#endif
