@@ -18,7 +18,7 @@
  */
 static ZSTD_compressionParameters page_params(void)
 {
-	return ZSTD_getCParams(COMPRESS_ZSTD_LEVEL, KDUMP_BLOCK_SIZE, 0);
+	return ZSTD_getCParams(COMPRESS_ZSTD_LEVEL, PAGE_BYTES, 0);
 }
 
 size_t compress_zstd_workspace(void)
@@ -28,7 +28,7 @@ size_t compress_zstd_workspace(void)
 
 static size_t zstd_page(void *ctx, const void *page, void *out, size_t cap)
 {
-	size_t n = ZSTD_compressCCtx(ctx, out, cap, page, KDUMP_BLOCK_SIZE, COMPRESS_ZSTD_LEVEL);
+	size_t n = ZSTD_compressCCtx(ctx, out, cap, page, PAGE_BYTES, COMPRESS_ZSTD_LEVEL);
 
 	/* "Does not fit in cap" is an error to zstd, and a raw page to us. */
 	if (ZSTD_isError(n) || n == 0 || n > cap)

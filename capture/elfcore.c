@@ -321,7 +321,7 @@ int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
 		l->offset = ph.p_offset;
 		l->filesz = ph.p_filesz;
 		l->memsz = ph.p_memsz;
-		uint64_t end_pfn = (l->paddr + l->memsz + ELFCORE_PAGE_SIZE - 1) >> ELFCORE_PAGE_SHIFT;
+		uint64_t end_pfn = (l->paddr + l->memsz + PAGE_BYTES - 1) >> PAGE_SHIFT;
 		if (end_pfn > ec->max_pfn)
 			ec->max_pfn = end_pfn;
 	}
@@ -333,7 +333,7 @@ int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
 	if (ec->have_vmcoreinfo)
 		vmcoreinfo_init(&ec->vmci, (const char *)ec->notes + ec->vmcoreinfo_off,
 				ec->vmcoreinfo_len);
-	if (vmcoreinfo_pagesize(&ec->vmci, &pagesize) && pagesize != ELFCORE_PAGE_SIZE)
+	if (vmcoreinfo_pagesize(&ec->vmci, &pagesize) && pagesize != PAGE_BYTES)
 		return errf(err, errlen, "VMCOREINFO: PAGESIZE=%llu, expected 4096",
 			    (unsigned long long)pagesize);
 	find_phys_base(ec);
@@ -435,7 +435,7 @@ int elfcore_kvtop(const struct elfcore *ec, uint64_t va, uint64_t *pa)
 	}
 	/* Only as far as there is RAM: past it lie vmalloc and vmemmap. */
 	if (ec->have_page_offset && va >= ec->page_offset && va < KERNEL_MAP_BASE &&
-	    va - ec->page_offset < ec->max_pfn << ELFCORE_PAGE_SHIFT) {
+	    va - ec->page_offset < ec->max_pfn << PAGE_SHIFT) {
 		*pa = va - ec->page_offset;
 		return 0;
 	}

@@ -15,11 +15,10 @@
 
 #include "capture/arena.h"
 #include "capture/elf64.h"
+#include "capture/page.h"
 #include "capture/ports.h"
 #include "capture/vmcoreinfo.h"
 
-#define ELFCORE_PAGE_SIZE	4096u
-#define ELFCORE_PAGE_SHIFT	12
 #define ELFCORE_MAX_PHNUM	(PN_XNUM - 1)	/* no extended numbering */
 #define ELFCORE_MAX_NOTES	(16u << 20)	/* all PT_NOTEs together */
 #define ELFCORE_MAX_PHYS	(1ull << 52)	/* x86_64 MAX_PHYSMEM_BITS */

@@ -1,7 +1,7 @@
 /*
  * The kdump-compressed writer (see kdump.h for the two passes).
  *
- * File layout, B = 4096:
+ * File layout, B = PAGE_BYTES:
  *   0                     disk_dump_header (written last)
  *   B                     kdump_sub_header, the merged ELF notes
  *   bm1_off               bitmap 1: pfn is RAM (inside a PT_LOAD)
@@ -37,7 +37,7 @@
 #include "capture/kdump.h"
 #include "capture/vmcoreinfo.h"
 
-#define B		KDUMP_BLOCK_SIZE
+#define B		PAGE_BYTES	/* a kdump block is one page */
 #define CYCLE_BYTES	(KDUMP_CYCLE_PFNS / 8)
 #define DESC_PER_BUF	(KDUMP_DESC_BUF / sizeof(struct kdump_page_desc))
 #define MAX_LOGGED_BAD	8
@@ -388,10 +388,10 @@ static int dump_page(struct writer *w, uint64_t pfn, uint64_t idx)
 		st->lost++;
 		return desc_put(w, idx, 0, 0, 0);
 	}
-	if (elfcore_read_phys_fill(w->ec, pfn << 12, w->page, B, &missing)) {
+	if (elfcore_read_phys_fill(w->ec, pfn << PAGE_SHIFT, w->page, B, &missing)) {
 		if (st->unreadable++ < MAX_LOGGED_BAD)
 			port_log("kdump: page at 0x%llx cannot be read: marked incomplete\n",
-				 (unsigned long long)(pfn << 12));
+				 (unsigned long long)(pfn << PAGE_SHIFT));
 		st->incomplete = 1;
 		return desc_put(w, idx, 0, 0, 0);
 	}
@@ -480,8 +480,8 @@ static void kernel_range(struct writer *w)
 
 		if (l->vaddr < KERNEL_MAP_BASE || !l->memsz)
 			continue;
-		a = (l->paddr >> 12) & ~(uint64_t)7;
-		b = (((l->paddr + l->memsz + B - 1) >> 12) + 7) & ~(uint64_t)7;
+		a = (l->paddr >> PAGE_SHIFT) & ~(uint64_t)7;
+		b = (((l->paddr + l->memsz + B - 1) >> PAGE_SHIFT) + 7) & ~(uint64_t)7;
 		if (b > w->top)
 			b = w->top;
 		if (a < b) {
@@ -662,7 +662,7 @@ int kdump_write(struct elfcore *ec, const struct kdump_opts *o, struct sink *out
 	kdump_layout(ec, w.num_dumpable, &w.lay);
 	st->dumpable = w.num_dumpable;
 	st->excluded = st->ram_pages - w.num_dumpable;
-	need = w.lay.data_off + ((o->dump_level & 1) ? B : 0);
+	need = w.lay.data_off + ((o->dump_level & DL_EXCLUDE_ZERO) ? B : 0);
 	if (out->capacity && need >= out->capacity) {
 		port_log("kdump: %s holds %llu bytes, but headers, bitmaps and descriptors "
 			 "alone need %llu\n", out->name ? out->name : "the sink",
@@ -672,7 +672,7 @@ int kdump_write(struct elfcore *ec, const struct kdump_opts *o, struct sink *out
 	}
 
 	w.data_pos = w.lay.data_off;
-	if (o->dump_level & 1) {
+	if (o->dump_level & DL_EXCLUDE_ZERO) {
 		/* The one zero page every all-zero page points at: the first block. */
 		r = data_add(&w, w.zeros, B, &w.zero_off);
 		if (r < 0)

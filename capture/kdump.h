@@ -23,11 +23,11 @@
 #include "capture/arena.h"
 #include "capture/elfcore.h"
 #include "capture/kdump_format.h"
+#include "capture/page.h"
 #include "capture/ports.h"
 
-#define KDUMP_BLOCK_SIZE	4096u
 #define KDUMP_CYCLE_PFNS	(1u << 17)	/* 512 MiB of RAM, 16 KiB of bitmap */
-#define KDUMP_DESC_BUF		(24u * 4096)	/* whole descriptors, whole blocks */
+#define KDUMP_DESC_BUF		(24u * PAGE_BYTES)	/* whole descriptors, whole blocks */
 #define KDUMP_DATA_BUF		(256u << 10)
 
 /* Errors besides the sink's SINK_ERR_*, errno-valued like them. */
@@ -39,7 +39,7 @@
  * bitmap 2 (bit i = pfn start_pfn + i; start_pfn and end_pfn are multiples of
  * 8, pieces come in any order, each pass gives the same pieces in the same
  * order). It must give the same answer in both passes. Zero pages are not its
- * business (dump_level bit 1 is handled by the writer).
+ * business (DL_EXCLUDE_ZERO is the writer's).
  */
 struct kdump_filter {
 	void (*filter_cycle)(void *ctx, struct elfcore *ec, uint64_t start_pfn,

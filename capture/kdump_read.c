@@ -11,7 +11,7 @@
 #include "capture/elf64.h"
 #include "capture/kdump_read.h"
 
-#define B		4096u
+#define B		PAGE_BYTES	/* a kdump block is one page */
 #define BITS_PER_BLOCK	(B * 8ull)
 #define MAX_SUB_BLOCKS	4096u		/* sub-header + notes: 16 MiB */
 
@@ -142,7 +142,7 @@ static int check_headers(struct kdump_reader *r, char *err, size_t errlen)
 		return errf(err, errlen, "kdump header version %d: 6 or later is needed",
 			    dh->header_version);
 	if (dh->block_size != (int32_t)B)
-		return errf(err, errlen, "block size %d: only 4096 is supported", dh->block_size);
+		return errf(err, errlen, "block size %d: only %u (one page) is supported", dh->block_size, B);
 	if (dh->status & (DUMP_DH_COMPRESSED_ZLIB | DUMP_DH_COMPRESSED_LZO |
 			  DUMP_DH_COMPRESSED_SNAPPY))
 		return errf(err, errlen, "pages compressed with %s: only zstd and uncompressed "
@@ -154,7 +154,7 @@ static int check_headers(struct kdump_reader *r, char *err, size_t errlen)
 	if (file_read(r, B, sh, sizeof(*sh)))
 		return errf(err, errlen, "the sub-header is past the end of the file");
 	r->max_mapnr = sh->max_mapnr_64;
-	if (r->max_mapnr == 0 || r->max_mapnr > (ELFCORE_MAX_PHYS >> 12))
+	if (r->max_mapnr == 0 || r->max_mapnr > (ELFCORE_MAX_PHYS >> PAGE_SHIFT))
 		return errf(err, errlen, "max_mapnr %llu is out of range",
 			    (unsigned long long)r->max_mapnr);
 	r->bitmap_bytes = (r->max_mapnr + BITS_PER_BLOCK - 1) / BITS_PER_BLOCK * B;

@@ -65,7 +65,7 @@ int kdump_reader_open(struct kdump_reader *r, struct memsrc *file, uint64_t file
 /* Is pfn in the dump with its data? 1 yes, 0 no (a hole, excluded). */
 int kdump_reader_dumpable(struct kdump_reader *r, uint64_t pfn);
 
-/* Reads page pfn (decompressed) into out[4096]. Returns 0, or -1. */
+/* Reads page pfn (decompressed) into out[PAGE_BYTES]. Returns 0, or -1. */
 int kdump_reader_page(struct kdump_reader *r, uint64_t pfn, void *out);
 
 #endif

@@ -21,6 +21,7 @@
 #include "capture/dump.h"
 #include "capture/kdump_format.h"
 #include "capture/kdump_read.h"
+#include "capture/page.h"
 
 #define ARENA_SIZE	(64u << 20)
 
@@ -113,7 +114,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'd':
 			v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end || v < 0 || v > 31) {
+			if (*optarg == '\0' || *end || v < 0 || v > DL_MAX) {
 				fprintf(stderr, "dumpling-collect: -d wants 0..31, not '%s'\n", optarg);
 				return 2;
 			}
@@ -161,7 +162,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		mem = &kr.view;
-		if (cfg.dump_level & ~1)
+		if (cfg.dump_level & ~DL_EXCLUDE_ZERO)
 			fprintf(stderr, "dumpling-collect: note: %s is a kdump-compressed dump: pages "
 				"it left out stay out, and struct pages are found through page "
 				"tables only\n", argv[optind]);
