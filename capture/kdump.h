@@ -59,6 +59,44 @@ struct kdump_compressor {
 	void *ctx;
 };
 
+/*
+ * A page's way into the dump is two steps, so that several CPUs can share the
+ * work. kdump_compress_batch() is pure: it touches only its batch and its own
+ * compressor (one per worker), so batches may be compressed side by side.
+ * The writer then places each batch, serially and in order: descriptors, data
+ * offsets, sink writes. Pages are read into the batch serially, before it is
+ * compressed (elfcore's reads keep a hint).
+ */
+#define KDUMP_BATCH		8
+
+enum kdump_page_kind {
+	KDUMP_PAGE_DATA,	/* stored: size bytes at src, with flags */
+	KDUMP_PAGE_ZERO,	/* points at the shared zero page */
+	KDUMP_PAGE_UNREADABLE,	/* could not be read: descriptor offset 0 */
+	KDUMP_PAGE_SKIPPED,	/* not read: the sink was already full */
+};
+
+struct kdump_batch_page {
+	uint64_t pfn, idx;		/* the page and its descriptor */
+	enum kdump_page_kind kind;
+	uint32_t size, flags;		/* KDUMP_PAGE_DATA */
+	const uint8_t *src;		/* page or cbuf */
+	uint8_t *page, *cbuf;		/* PAGE_BYTES each, the batch's own */
+};
+
+struct kdump_batch {
+	unsigned n;
+	int zero_page;			/* all-zero pages go to the shared zero page */
+	struct kdump_batch_page p[KDUMP_BATCH];
+};
+
+/*
+ * Turns every read page of b into what the dump stores for it: the shared
+ * zero page, its compressed form (comp: NULL or one worker's compressor), or
+ * the page itself when compression does not make it smaller than a block.
+ */
+void kdump_compress_batch(struct kdump_batch *b, const struct kdump_compressor *comp);
+
 struct kdump_opts {
 	int dump_level;				/* makedumpfile -d */
 	const struct kdump_filter *filter;	/* NULL: keep every page */
