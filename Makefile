@@ -31,7 +31,7 @@ IMG_OBJ  := $(patsubst %,$(BUILD)/img/%.o,$(IMG_SRC))
 
 CORE_SRC := $(wildcard capture/*.c) $(wildcard fs/*.c)
 CORE_OBJ := $(patsubst %,$(BUILD)/host/%.o,$(CORE_SRC))
-CORE_SAN := $(patsubst %,$(BUILD)/san/%.o,$(CORE_SRC) tools/host_port.c tools/term_progress.c)
+CORE_SAN := $(patsubst %,$(BUILD)/san/%.o,$(CORE_SRC) tools/host_port.c tools/host_io.c tools/term_progress.c)
 
 # Features with build steps of their own (third-party sources fetched with
 # apt-get source, extra tools, extra tests) live in mk/*.mk and add to these.
@@ -100,7 +100,7 @@ $(BUILD)/libcore-san.a: $(CORE_SAN)
 $(BUILD)/dumpling: $(LOADER_SRC) $(wildcard loader/*.h) $(BUILD)/libcore.a
 	$(HOSTCC) $(HOST_CFLAGS) -static $(LOADER_SRC) $(BUILD)/libcore.a -o $@
 
-$(BUILD)/dumpling-extract: tools/dumpling-extract.c tools/host_port.c tools/term_progress.c $(BUILD)/libcore.a
+$(BUILD)/dumpling-extract: tools/dumpling-extract.c tools/host_port.c tools/host_io.c tools/term_progress.c $(BUILD)/libcore.a
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LIBS)
 
 # Unit tests run with AddressSanitizer and UBSan: they feed malformed input.
