@@ -87,6 +87,23 @@ int elfcore_read_phys(struct elfcore *ec, uint64_t pa, void *buf, size_t len);
 int elfcore_read_phys_fill(struct elfcore *ec, uint64_t pa, void *buf, size_t len,
 			   size_t *missing);
 
+/* How much of a file an ELF vmcore takes. */
+struct elfcore_extent {
+	uint64_t len;		/* to the end of the furthest segment or header */
+	uint64_t lost;		/* segments past the end of an incomplete dump */
+	int incomplete;		/* e_flags bit 0, as makedumpfile -E sets it */
+};
+#define ELFCORE_FLAG_INCOMPLETE	1
+#define ELF64_SHDR_SIZE		64
+
+/*
+ * Checks an ELF vmcore file (file->size bytes) with elfcore_read()'s header
+ * and program-header checks, and measures it. Returns 0, or -1 with the
+ * reason in err. Segments past the end are corruption, unless the dump is
+ * marked incomplete: then they are counted lost.
+ */
+int elfcore_measure(struct memsrc *file, struct elfcore_extent *e, char *err, size_t errlen);
+
 /*
  * Kernel virtual to physical: the kernel image map (needs phys_base) and the
  * direct map (needs page_offset). Returns 0, or -1 if va is in neither.

@@ -29,6 +29,7 @@
 #undef PF_R
 #include "capture/arena.h"
 #include "capture/elfcore.h"
+#include "capture/fmt.h"
 #include "capture/kdump_format.h"
 #include "capture/kdump_read.h"
 #include "capture/printk.h"
@@ -120,67 +121,20 @@ static int measure_kdump(struct source *s, struct dump_extent *e)
 	return MEASURE_OK;
 }
 
-static int measure_elf(struct source *s, const Elf64_Ehdr *eh, struct dump_extent *e,
-		       unsigned char *buf)
+/* An ELF vmcore: capture/elfcore.c checks and measures it. */
+static int measure_elf(struct source *s, struct dump_extent *e)
 {
-	uint64_t phnum = eh->e_phnum, end, phend;
+	struct host_file_src in;
+	struct elfcore_extent ee;
+	char why[512];
 
 	e->kind = DUMP_ELF;
-	if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB ||
-	    eh->e_type != ET_CORE)
-		return src_error(s, MEASURE_BAD, "an ELF file, but not a 64-bit "
-				 "little-endian core file");
-	e->incomplete = eh->e_flags & 1;	/* makedumpfile -E: cut short */
-	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_ehsize != sizeof(Elf64_Ehdr))
-		return src_error(s, MEASURE_BAD, "bad ELF header sizes");
-	end = sizeof(Elf64_Ehdr);
-	if (eh->e_shoff) {
-		Elf64_Shdr sh0;
-
-		if (eh->e_shentsize != sizeof(Elf64_Shdr) ||
-		    !in_source(s, eh->e_shoff, (uint64_t)(eh->e_shnum ? eh->e_shnum : 1) *
-			       sizeof(Elf64_Shdr)))
-			return src_error(s, MEASURE_BAD, "section headers outside the dump");
-		end = eh->e_shoff + (uint64_t)(eh->e_shnum ? eh->e_shnum : 1) * sizeof(Elf64_Shdr);
-		if (phnum == PN_XNUM) {	/* the real count is in section 0 */
-			if (src_read(s, eh->e_shoff, &sh0, sizeof(sh0)) < 0)
-				return src_error(s, MEASURE_IOERR, "cannot read section 0");
-			phnum = sh0.sh_info;
-		}
-	}
-	if (phnum == 0 || !in_source(s, eh->e_phoff, phnum * sizeof(Elf64_Phdr)))
-		return src_error(s, MEASURE_BAD, "%" PRIu64 " program headers at %" PRIu64
-				 " do not fit in %s", phnum, (uint64_t)eh->e_phoff, s->name);
-	phend = eh->e_phoff + phnum * sizeof(Elf64_Phdr);
-	if (phend > end)
-		end = phend;
-	for (uint64_t i = 0; i < phnum; ) {
-		uint64_t n = phnum - i;
-		Elf64_Phdr *ph = (Elf64_Phdr *)buf;
-
-		if (n > EXTRACT_CHUNK / sizeof(*ph))
-			n = EXTRACT_CHUNK / sizeof(*ph);
-		if (src_read(s, eh->e_phoff + i * sizeof(*ph), buf, n * sizeof(*ph)) < 0)
-			return src_error(s, MEASURE_IOERR, "cannot read the program headers");
-		for (uint64_t j = 0; j < n; j++) {
-			if (ph[j].p_type == PT_NULL || !ph[j].p_filesz)
-				continue;
-			if (!in_source(s, ph[j].p_offset, ph[j].p_filesz)) {
-				if (e->incomplete) {
-					e->lost++;
-					continue;
-				}
-				return src_error(s, MEASURE_BAD, "segment %" PRIu64 " (at %" PRIu64
-						 ", %" PRIu64 " bytes) ends past the end of %s",
-						 i + j, (uint64_t)ph[j].p_offset,
-						 (uint64_t)ph[j].p_filesz, s->name);
-			}
-			if (ph[j].p_offset + ph[j].p_filesz > end)
-				end = ph[j].p_offset + ph[j].p_filesz;
-		}
-		i += n;
-	}
-	e->len = end;
+	host_file_src_init(&in, s->fd, s->off, s->size);
+	if (elfcore_measure(&in.m, &ee, why, sizeof(why)))
+		return src_error(s, MEASURE_BAD, "%s", why);
+	e->len = ee.len;
+	e->lost = ee.lost;
+	e->incomplete = ee.incomplete;
 	return MEASURE_OK;
 }
 
@@ -224,35 +178,30 @@ static int dump_measure(struct source *s, struct dump_extent *e)
 		Elf64_Ehdr eh;
 		unsigned char b[512];
 	} h;
-	unsigned char *buf;
 	int r;
 
 	memset(e, 0, sizeof(*e));
 	memset(&h, 0, sizeof(h));
 	if (s->size < KDUMP_SIG_LEN) {
-		snprintf(s->err, s->errlen, "no dump in %s at offset %" PRIu64 ": only %"
+		errf(s->err, s->errlen, "no dump in %s at offset %" PRIu64 ": only %"
 			 PRIu64 " bytes there", s->name, s->off, s->size);
 		return MEASURE_NODUMP;
 	}
 	if (src_read(s, 0, &h, s->size < sizeof(h) ? s->size : sizeof(h)) < 0)
 		return src_error(s, MEASURE_IOERR, "cannot read the header: %s",
 				 strerror(errno));
-	buf = malloc(EXTRACT_CHUNK);
-	if (!buf)
-		return src_error(s, MEASURE_IOERR, "out of memory");
 	if (!memcmp(h.kd.signature, KDUMP_SIGNATURE, KDUMP_SIG_LEN) ||
 	    !memcmp(h.kd.signature, "DISKDUMP", KDUMP_SIG_LEN))
 		r = measure_kdump(s, e);
 	else if (!memcmp(h.eh.e_ident, ELFMAG, SELFMAG))
-		r = measure_elf(s, &h.eh, e, buf);
+		r = measure_elf(s, e);
 	else if (!memcmp(h.b, FLAT_SIGNATURE, sizeof(FLAT_SIGNATURE)))
 		r = measure_flat(s, e);
 	else {
-		snprintf(s->err, s->errlen, "no dump in %s at offset %" PRIu64 ": no KDUMP "
+		errf(s->err, s->errlen, "no dump in %s at offset %" PRIu64 ": no KDUMP "
 			 "signature", s->name, s->off);
 		r = MEASURE_NODUMP;
 	}
-	free(buf);
 	return r;
 }
 
@@ -290,7 +239,7 @@ static int dump_copy(struct source *s, uint64_t len, int out, const char *outnam
 					 strerror(errno));
 		}
 		if (write_all(out, buf, n) < 0) {
-			snprintf(s->err, s->errlen, "cannot write %s: %s", outname,
+			errf(s->err, s->errlen, "cannot write %s: %s", outname,
 				 strerror(errno));
 			free(buf);
 			return -1;
@@ -353,7 +302,7 @@ static int write_dmesg(struct source *s, const struct dump_extent *e, const char
 	arena_init(&a, mem, DMESG_ARENA);
 	host_file_src_init(&sm, s->fd, s->off, e->len);
 	if (e->kind == DUMP_FLAT) {
-		snprintf(err, sizeof(err), "a flattened dump: rebuild it with makedumpfile -R first");
+		errf(err, sizeof(err), "a flattened dump: rebuild it with makedumpfile -R first");
 		goto fail;
 	}
 	if (e->kind == DUMP_KDUMP) {
@@ -368,18 +317,18 @@ static int write_dmesg(struct source *s, const struct dump_extent *e, const char
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fp = fopen(tmp, "w");
 	if (!fp) {
-		snprintf(err, sizeof(err), "cannot create %s: %s", tmp, strerror(errno));
+		errf(err, sizeof(err), "cannot create %s: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	n = printk_walk(&log, 0, dmesg_put, fp);
 	if (n < 0 || fflush(fp) || fsync(fileno(fp)) < 0) {
-		snprintf(err, sizeof(err), "writing %s failed: %s", tmp, strerror(errno));
+		errf(err, sizeof(err), "writing %s failed: %s", tmp, strerror(errno));
 		fclose(fp);
 		unlink(tmp);
 		goto fail;
 	}
 	if (fclose(fp) || rename(tmp, path) < 0) {
-		snprintf(err, sizeof(err), "cannot write %s: %s", path, strerror(errno));
+		errf(err, sizeof(err), "cannot write %s: %s", path, strerror(errno));
 		unlink(tmp);
 		goto fail;
 	}

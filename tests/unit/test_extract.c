@@ -324,7 +324,7 @@ static void test_elf(void)
 	ph[1].p_offset = 4 * MB;		/* past the end of the source */
 	write_source(dump, ELF_LEN, 0, 0);
 	CHECK_EQ_U64(measure(0, &e, err, sizeof(err)), MEASURE_BAD);
-	CHECK(strstr(err, "segment 1") != NULL);
+	CHECK(strstr(err, "segment 1:") != NULL);
 
 	make_elf(dump, sizeof(dump));
 	((Elf64_Ehdr *)dump)->e_phnum = 60000;	/* phdrs past the end */
@@ -336,7 +336,27 @@ static void test_elf(void)
 	((Elf64_Ehdr *)dump)->e_type = ET_EXEC;
 	write_source(dump, ELF_LEN, 0, 0);
 	CHECK_EQ_U64(measure(0, &e, err, sizeof(err)), MEASURE_BAD);
-	CHECK(strstr(err, "not a 64-bit little-endian core") != NULL);
+	CHECK(strstr(err, "e_type 2, expected 4 (ET_CORE)") != NULL);
+
+	/* The notes are a segment too: inside the file, or corrupt. */
+	make_elf(dump, sizeof(dump));
+	ph[0].p_filesz = 1 * MB;
+	write_source(dump, ELF_LEN, 0, 0);
+	CHECK_EQ_U64(measure(0, &e, err, sizeof(err)), MEASURE_BAD);
+	CHECK(strstr(err, "segment 0:") != NULL);
+
+	/* Section headers count, and must be inside the file. */
+	make_elf(dump, sizeof(dump));
+	((Elf64_Ehdr *)dump)->e_shoff = ELF_LEN;
+	((Elf64_Ehdr *)dump)->e_shentsize = 64;
+	((Elf64_Ehdr *)dump)->e_shnum = 1;
+	write_source(dump, ELF_LEN + 64, 0, MB);
+	CHECK_EQ_U64(measure(0, &e, err, sizeof(err)), MEASURE_OK);
+	CHECK_EQ_U64(e.len, ELF_LEN + 64);
+	((Elf64_Ehdr *)dump)->e_shnum = 2;
+	write_source(dump, ELF_LEN + 64, 0, 0);
+	CHECK_EQ_U64(measure(0, &e, err, sizeof(err)), MEASURE_BAD);
+	CHECK(strstr(err, "section headers") != NULL);
 
 	/* makedumpfile -E marked incomplete: segment past the end is tolerated */
 	make_elf(dump, sizeof(dump));
