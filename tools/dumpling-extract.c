@@ -37,7 +37,7 @@
 #include "tools/term_progress.h"
 
 #define EXTRACT_CHUNK		(1u << 20)
-#define MEASURE_ARENA		(16u << 20)	/* the reader's bitmap counts and buffers */
+#define MEASURE_ARENA		(4u << 20)	/* bitmap counts: up to 64 TiB of pfns */
 #define FLAT_SIGNATURE		"makedumpfile"
 #define FLAT_HEADER_SIZE	4096
 
