@@ -25,7 +25,7 @@ SAN_CFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer
 IMG_SRC  := $(wildcard arch/x86_64/*.S) $(wildcard arch/x86_64/*.c) \
 	    $(wildcard capture/*.c) $(wildcard drivers/*.c) $(wildcard fs/*.c)
 # Dump readers are for host tools: the image writes dumps and never reads one.
-HOST_ONLY_SRC := capture/kdump_read.c capture/inflate.c
+HOST_ONLY_SRC := capture/kdump_read.c capture/inflate.c capture/elfcore_measure.c
 IMG_SRC  := $(filter-out $(HOST_ONLY_SRC),$(IMG_SRC))
 IMG_OBJ  := $(patsubst %,$(BUILD)/img/%.o,$(IMG_SRC))
 

@@ -87,7 +87,16 @@ int elfcore_read_phys(struct elfcore *ec, uint64_t pa, void *buf, size_t len);
 int elfcore_read_phys_fill(struct elfcore *ec, uint64_t pa, void *buf, size_t len,
 			   size_t *missing);
 
-/* How much of a file an ELF vmcore takes. */
+/*
+ * The checks of one ELF header (at hdr_off, hdr_size bytes long if non-zero)
+ * and of program header i, as elfcore_read() makes them. 0, or -1 with err.
+ */
+int elfcore_check_ehdr(const struct elf64_ehdr *eh, uint64_t hdr_off, uint64_t hdr_size,
+		       char *err, size_t errlen);
+int elfcore_check_phdr(const struct elf64_phdr *ph, unsigned i, const struct memsrc *mem,
+		       char *err, size_t errlen);
+
+/* How much of a file an ELF vmcore takes (capture/elfcore_measure.c, host only). */
 struct elfcore_extent {
 	uint64_t len;		/* to the end of the furthest segment or header */
 	uint64_t lost;		/* segments past the end of an incomplete dump */
