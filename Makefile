@@ -24,11 +24,14 @@ SAN_CFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer
 
 IMG_SRC  := $(wildcard arch/x86_64/*.S) $(wildcard arch/x86_64/*.c) \
 	    $(wildcard capture/*.c) $(wildcard drivers/*.c) $(wildcard fs/*.c)
+# Dump readers are for host tools: the image writes dumps and never reads one.
+HOST_ONLY_SRC := capture/kdump_read.c capture/inflate.c capture/elfcore_measure.c
+IMG_SRC  := $(filter-out $(HOST_ONLY_SRC),$(IMG_SRC))
 IMG_OBJ  := $(patsubst %,$(BUILD)/img/%.o,$(IMG_SRC))
 
 CORE_SRC := $(wildcard capture/*.c) $(wildcard fs/*.c)
 CORE_OBJ := $(patsubst %,$(BUILD)/host/%.o,$(CORE_SRC))
-CORE_SAN := $(patsubst %,$(BUILD)/san/%.o,$(CORE_SRC) tools/host_port.c tools/term_progress.c)
+CORE_SAN := $(patsubst %,$(BUILD)/san/%.o,$(CORE_SRC) tools/host_port.c tools/host_io.c tools/term_progress.c)
 
 # The loader is a library (build/libloader.a) and a main: tests link the
 # library, the way they link the capture core, instead of including its .c files.
@@ -112,7 +115,7 @@ $(BUILD)/libloader-san.a: $(LOADER_SAN)
 $(BUILD)/dumpling: $(BUILD)/host/loader/main.c.o $(BUILD)/libloader.a $(BUILD)/libcore.a
 	$(HOSTCC) $(HOST_CFLAGS) -static $^ -o $@
 
-$(BUILD)/dumpling-extract: tools/dumpling-extract.c tools/host_port.c tools/term_progress.c $(BUILD)/libcore.a
+$(BUILD)/dumpling-extract: tools/dumpling-extract.c tools/host_port.c tools/host_io.c tools/term_progress.c $(BUILD)/libcore.a
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LIBS)
 
 # Unit tests run with AddressSanitizer and UBSan: they feed malformed input.

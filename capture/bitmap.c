@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "capture/bitmap.h"
+#include "capture/page.h"
 
 void bitmap_set_range(uint8_t *bm, uint64_t from, uint64_t to)
 {
@@ -47,10 +48,10 @@ static void mark(uint8_t *bm, uint64_t start, uint64_t end, uint64_t a, uint64_t
 void bitmap_mark_pages(uint8_t *bm, uint64_t start, uint64_t end, uint64_t pa, uint64_t len)
 {
 	if (len)
-		mark(bm, start, end, pa >> 12, (pa + len + 4095) >> 12);
+		mark(bm, start, end, pa >> PAGE_SHIFT, (pa + len + PAGE_BYTES - 1) >> PAGE_SHIFT);
 }
 
 void bitmap_mark_ram(uint8_t *bm, uint64_t start, uint64_t end, uint64_t pa, uint64_t len)
 {
-	mark(bm, start, end, pa >> 12, (pa + len) >> 12);
+	mark(bm, start, end, pa >> PAGE_SHIFT, (pa + len) >> PAGE_SHIFT);
 }

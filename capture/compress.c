@@ -18,7 +18,7 @@
  */
 static ZSTD_compressionParameters page_params(void)
 {
-	return ZSTD_getCParams(COMPRESS_ZSTD_LEVEL, KDUMP_BLOCK_SIZE, 0);
+	return ZSTD_getCParams(COMPRESS_ZSTD_LEVEL, PAGE_BYTES, 0);
 }
 
 size_t compress_zstd_workspace(void)
@@ -28,7 +28,7 @@ size_t compress_zstd_workspace(void)
 
 static size_t zstd_page(void *ctx, const void *page, void *out, size_t cap)
 {
-	size_t n = ZSTD_compressCCtx(ctx, out, cap, page, KDUMP_BLOCK_SIZE, COMPRESS_ZSTD_LEVEL);
+	size_t n = ZSTD_compressCCtx(ctx, out, cap, page, PAGE_BYTES, COMPRESS_ZSTD_LEVEL);
 
 	/* "Does not fit in cap" is an error to zstd, and a raw page to us. */
 	if (ZSTD_isError(n) || n == 0 || n > cap)
@@ -59,28 +59,3 @@ int compress_zstd_init(struct kdump_compressor *c, struct arena *a)
 	c->ctx = cctx;
 	return 0;
 }
-
-#ifdef DUMPLING_IMAGE
-int compress_page_inflate(uint32_t flags, const void *src, size_t len, void *out,
-			  size_t page_size)
-{
-	return -1;
-}
-#else
-int compress_page_inflate(uint32_t flags, const void *src, size_t len, void *out,
-			  size_t page_size)
-{
-	size_t n;
-
-	if (flags == 0) {
-		if (len != page_size)
-			return -1;
-		memcpy(out, src, len);
-		return 0;
-	}
-	if (flags != DUMP_DH_COMPRESSED_ZSTD)
-		return -1;
-	n = ZSTD_decompress(out, page_size, src, len);
-	return ZSTD_isError(n) || n != page_size ? -1 : 0;
-}
-#endif

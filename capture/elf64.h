@@ -13,6 +13,7 @@
 #define EV_CURRENT	1
 #define ET_CORE		4
 #define EM_X86_64	62
+#define PT_NULL		0
 #define PT_LOAD		1
 #define PT_NOTE		4
 #define PN_XNUM		0xffff

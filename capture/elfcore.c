@@ -13,8 +13,8 @@
 
 #define NOTE_ALIGN(x)	(((uint64_t)(x) + 3) & ~(uint64_t)3)
 
-static int check_ehdr(const struct elf64_ehdr *eh, uint64_t hdr_off, uint64_t hdr_size,
-		      char *err, size_t errlen)
+int elfcore_check_ehdr(const struct elf64_ehdr *eh, uint64_t hdr_off, uint64_t hdr_size,
+		       char *err, size_t errlen)
 {
 	uint64_t ph_end;
 
@@ -77,8 +77,8 @@ static int check_ram(const struct memsrc *mem, const char *what, unsigned i, uin
 		    (unsigned long long)r->end, physmap_type_name(r->type));
 }
 
-static int check_phdr(const struct elf64_phdr *ph, unsigned i, const struct memsrc *mem,
-		      char *err, size_t errlen)
+int elfcore_check_phdr(const struct elf64_phdr *ph, unsigned i, const struct memsrc *mem,
+		       char *err, size_t errlen)
 {
 	uint64_t size = mem->size;
 
@@ -273,7 +273,7 @@ int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
 	if (mem->read(mem, hdr_off, &eh, sizeof(eh)))
 		return errf(err, errlen, "elfcorehdr: cannot read the ELF header at 0x%llx",
 			    (unsigned long long)hdr_off);
-	if (check_ehdr(&eh, hdr_off, hdr_size, err, errlen))
+	if (elfcore_check_ehdr(&eh, hdr_off, hdr_size, err, errlen))
 		return -1;
 	ec->e_phnum = eh.e_phnum;
 
@@ -281,7 +281,7 @@ int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
 		if (mem->read(mem, hdr_off + eh.e_phoff + (uint64_t)i * sizeof(ph), &ph, sizeof(ph)))
 			return errf(err, errlen, "elfcorehdr: cannot read program header %u", i);
-		if (check_phdr(&ph, i, mem, err, errlen))
+		if (elfcore_check_phdr(&ph, i, mem, err, errlen))
 			return -1;
 		if (ph.p_type == PT_LOAD && ph.p_memsz) {
 			nloads++;
@@ -313,7 +313,7 @@ int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
 			return errf(err, errlen, "elfcorehdr: cannot read program header %u", i);
 		if (ph.p_type != PT_LOAD || !ph.p_memsz)
 			continue;
-		if (check_phdr(&ph, i, mem, err, errlen))
+		if (elfcore_check_phdr(&ph, i, mem, err, errlen))
 			return -1;
 		struct elf_load *l = &ec->loads[ec->nr_loads++];
 		l->paddr = ph.p_paddr;
@@ -321,7 +321,7 @@ int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
 		l->offset = ph.p_offset;
 		l->filesz = ph.p_filesz;
 		l->memsz = ph.p_memsz;
-		uint64_t end_pfn = (l->paddr + l->memsz + ELFCORE_PAGE_SIZE - 1) >> ELFCORE_PAGE_SHIFT;
+		uint64_t end_pfn = (l->paddr + l->memsz + PAGE_BYTES - 1) >> PAGE_SHIFT;
 		if (end_pfn > ec->max_pfn)
 			ec->max_pfn = end_pfn;
 	}
@@ -333,7 +333,7 @@ int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
 	if (ec->have_vmcoreinfo)
 		vmcoreinfo_init(&ec->vmci, (const char *)ec->notes + ec->vmcoreinfo_off,
 				ec->vmcoreinfo_len);
-	if (vmcoreinfo_pagesize(&ec->vmci, &pagesize) && pagesize != ELFCORE_PAGE_SIZE)
+	if (vmcoreinfo_pagesize(&ec->vmci, &pagesize) && pagesize != PAGE_BYTES)
 		return errf(err, errlen, "VMCOREINFO: PAGESIZE=%llu, expected 4096",
 			    (unsigned long long)pagesize);
 	find_phys_base(ec);
@@ -435,7 +435,7 @@ int elfcore_kvtop(const struct elfcore *ec, uint64_t va, uint64_t *pa)
 	}
 	/* Only as far as there is RAM: past it lie vmalloc and vmemmap. */
 	if (ec->have_page_offset && va >= ec->page_offset && va < KERNEL_MAP_BASE &&
-	    va - ec->page_offset < ec->max_pfn << ELFCORE_PAGE_SHIFT) {
+	    va - ec->page_offset < ec->max_pfn << PAGE_SHIFT) {
 		*pa = va - ec->page_offset;
 		return 0;
 	}

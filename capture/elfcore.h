@@ -15,11 +15,10 @@
 
 #include "capture/arena.h"
 #include "capture/elf64.h"
+#include "capture/page.h"
 #include "capture/ports.h"
 #include "capture/vmcoreinfo.h"
 
-#define ELFCORE_PAGE_SIZE	4096u
-#define ELFCORE_PAGE_SHIFT	12
 #define ELFCORE_MAX_PHNUM	(PN_XNUM - 1)	/* no extended numbering */
 #define ELFCORE_MAX_NOTES	(16u << 20)	/* all PT_NOTEs together */
 #define ELFCORE_MAX_PHYS	(1ull << 52)	/* x86_64 MAX_PHYSMEM_BITS */
@@ -87,6 +86,32 @@ int elfcore_read_phys(struct elfcore *ec, uint64_t pa, void *buf, size_t len);
  */
 int elfcore_read_phys_fill(struct elfcore *ec, uint64_t pa, void *buf, size_t len,
 			   size_t *missing);
+
+/*
+ * The checks of one ELF header (at hdr_off, hdr_size bytes long if non-zero)
+ * and of program header i, as elfcore_read() makes them. 0, or -1 with err.
+ */
+int elfcore_check_ehdr(const struct elf64_ehdr *eh, uint64_t hdr_off, uint64_t hdr_size,
+		       char *err, size_t errlen);
+int elfcore_check_phdr(const struct elf64_phdr *ph, unsigned i, const struct memsrc *mem,
+		       char *err, size_t errlen);
+
+/* How much of a file an ELF vmcore takes (capture/elfcore_measure.c, host only). */
+struct elfcore_extent {
+	uint64_t len;		/* to the end of the furthest segment or header */
+	uint64_t lost;		/* segments past the end of an incomplete dump */
+	int incomplete;		/* e_flags bit 0, as makedumpfile -E sets it */
+};
+#define ELFCORE_FLAG_INCOMPLETE	1
+#define ELF64_SHDR_SIZE		64
+
+/*
+ * Checks an ELF vmcore file (file->size bytes) with elfcore_read()'s header
+ * and program-header checks, and measures it. Returns 0, or -1 with the
+ * reason in err. Segments past the end are corruption, unless the dump is
+ * marked incomplete: then they are counted lost.
+ */
+int elfcore_measure(struct memsrc *file, struct elfcore_extent *e, char *err, size_t errlen);
 
 /*
  * Kernel virtual to physical: the kernel image map (needs phys_base) and the

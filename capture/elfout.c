@@ -9,12 +9,11 @@
 #include "capture/elfout.h"
 #include "capture/progress.h"
 
-#define B		4096u
+#define B		PAGE_BYTES
 #define CYCLE_BYTES	(KDUMP_CYCLE_PFNS / 8)
 #define DATA_BUF	(256u << 10)
 #define PH_STAGE	128u		/* program headers waiting for their data */
 #define MAX_LOGGED_BAD	8
-#define DL_ZERO		1	/* dump level bit: drop all-zero pages */
 
 struct seg {
 	uint64_t paddr, vaddr, offset, memsz, filesz;
@@ -207,17 +206,17 @@ static int piece(struct ew *w, const struct elf_load *l, uint64_t pa, uint64_t l
 	if (!full && pa == l->paddr) {
 		if (pa - l->paddr >= l->filesz)
 			return 0;
-	} else if (!dumpable_bit(w, pa >> 12)) {
+	} else if (!dumpable_bit(w, pa >> PAGE_SHIFT)) {
 		return 0;
 	}
-	if (!w->writing && !(full && (w->o->dump_level & DL_ZERO)))
+	if (!w->writing && !(full && (w->o->dump_level & DL_EXCLUDE_ZERO)))
 		return 1;
 	if (elfcore_read_phys_fill(w->ec, pa, w->page, (size_t)len, &missing)) {
 		*bad = 1;
 		memset(w->page, 0, (size_t)len);
 		return 1;
 	}
-	if (full && (w->o->dump_level & DL_ZERO) && page_is_zero(w->page))
+	if (full && (w->o->dump_level & DL_EXCLUDE_ZERO) && page_is_zero(w->page))
 		return -1;
 	return 1;
 }
@@ -235,7 +234,7 @@ static int do_load(struct ew *w, const struct elf_load *l)
 	w->seg.offset = w->pos;
 	w->run = w->run_bytes = 0;
 	while (pa < end) {
-		uint64_t next = ((pa >> 12) + 1) << 12;
+		uint64_t next = ((pa >> PAGE_SHIFT) + 1) << PAGE_SHIFT;
 		uint64_t len = (next < end ? next : end) - pa;
 		int bad, keep = piece(w, l, pa, len, &bad);
 
@@ -387,8 +386,8 @@ int elf_write(struct elfcore *ec, const struct kdump_opts *o, struct sink *out,
 	/* The pieces do_load() counts: every page RAM's PT_LOADs touch. */
 	for (unsigned i = 0; i < ec->nr_loads; i++)
 		if (ec->loads[i].vaddr < KERNEL_MAP_BASE && ec->loads[i].memsz)
-			w.total_pages += ((ec->loads[i].paddr + ec->loads[i].memsz + 4095) >> 12) -
-					 (ec->loads[i].paddr >> 12);
+			w.total_pages += ((ec->loads[i].paddr + ec->loads[i].memsz + PAGE_BYTES - 1) >> PAGE_SHIFT) -
+					 (ec->loads[i].paddr >> PAGE_SHIFT);
 	progress_start(&w.meter);
 	r = pass(&w);
 	if (!r)

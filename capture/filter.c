@@ -10,7 +10,6 @@
 #include "capture/filter.h"
 #include "capture/vmcoreinfo.h"
 
-#define PAGE_SHIFT		12
 #define SECTION_PRESENT		1ull		/* SECTION_MARKED_PRESENT */
 #define SECTION_FLAGS		0xfffull	/* vmemmap_base is page aligned; flags live below */
 #define MAX_COMPOUND_ORDER	18		/* 1 GiB: the largest page x86_64 has */
@@ -395,8 +394,8 @@ static void segs_mask(const struct elfcore *ec, uint64_t from, uint64_t to, uint
 	memset(mask, 0, FILTER_BATCH / 8);
 	for (unsigned i = 0; i < ec->nr_loads; i++) {
 		const struct elf_load *l = &ec->loads[i];
-		uint64_t a = (l->paddr + 4095) >> PAGE_SHIFT;
-		uint64_t b = (l->paddr + l->filesz + 4095) >> PAGE_SHIFT;
+		uint64_t a = (l->paddr + PAGE_BYTES - 1) >> PAGE_SHIFT;
+		uint64_t b = (l->paddr + l->filesz + PAGE_BYTES - 1) >> PAGE_SHIFT;
 		if (a < from)
 			a = from;
 		if (b > to)

@@ -27,12 +27,7 @@
 #include "capture/elfcore.h"
 #include "capture/kdump.h"
 #include "capture/kvtop.h"
-
-#define DL_EXCLUDE_ZERO		1
-#define DL_EXCLUDE_CACHE	2
-#define DL_EXCLUDE_CACHE_PRI	4
-#define DL_EXCLUDE_USER		8
-#define DL_EXCLUDE_FREE		16
+#include "capture/page.h"
 
 #define FILTER_BATCH		512	/* struct pages per read (makedumpfile's PGMM_CACHED) */
 

@@ -1,7 +1,7 @@
 /*
  * The kdump-compressed writer (see kdump.h for the two passes).
  *
- * File layout, B = 4096:
+ * File layout, B = PAGE_BYTES:
  *   0                     disk_dump_header (written last)
  *   B                     kdump_sub_header, the merged ELF notes
  *   bm1_off               bitmap 1: pfn is RAM (inside a PT_LOAD)
@@ -37,7 +37,7 @@
 #include "capture/kdump.h"
 #include "capture/vmcoreinfo.h"
 
-#define B		KDUMP_BLOCK_SIZE
+#define B		PAGE_BYTES	/* a kdump block is one page */
 #define CYCLE_BYTES	(KDUMP_CYCLE_PFNS / 8)
 #define DESC_PER_BUF	(KDUMP_DESC_BUF / sizeof(struct kdump_page_desc))
 #define MAX_LOGGED_BAD	8
@@ -61,7 +61,8 @@ struct writer {
 	} grp[3];
 
 	uint8_t *bm1, *bm2;		/* one piece (<= a cycle) of each bitmap */
-	uint8_t *page, *cbuf, *zeros;	/* one block each */
+	uint8_t *page, *zeros;		/* one block each */
+	struct kdump_batch batch;	/* pages read, to compress and place */
 
 	struct kdump_page_desc *desc;	/* window [dwin, dwin + DESC_PER_BUF) */
 	uint64_t dwin, dlo, dhi;	/* descriptors [dlo, dhi) are in desc[] */
@@ -374,48 +375,101 @@ static int data_add(struct writer *w, const void *src, size_t len, uint64_t *off
 
 /* ---- pages ---------------------------------------------------------------- */
 
-/* The page at pfn, whose descriptor is number idx. */
-static int dump_page(struct writer *w, uint64_t pfn, uint64_t idx)
+/*
+ * Step 1, serial: page pfn, whose descriptor is number idx, is read into the
+ * batch. Once the sink is full no page is read (it would be lost anyway).
+ */
+static void batch_read(struct writer *w, uint64_t pfn, uint64_t idx)
+{
+	struct kdump_batch_page *p = &w->batch.p[w->batch.n++];
+	size_t missing = 0;
+
+	p->pfn = pfn;
+	p->idx = idx;
+	if (w->nospace)
+		p->kind = KDUMP_PAGE_SKIPPED;
+	else if (elfcore_read_phys_fill(w->ec, pfn << PAGE_SHIFT, p->page, B, &missing))
+		p->kind = KDUMP_PAGE_UNREADABLE;
+	else
+		p->kind = KDUMP_PAGE_DATA;
+}
+
+/* Step 2, pure: see kdump.h. */
+void kdump_compress_batch(struct kdump_batch *b, const struct kdump_compressor *comp)
+{
+	for (unsigned i = 0; i < b->n; i++) {
+		struct kdump_batch_page *p = &b->p[i];
+
+		if (p->kind != KDUMP_PAGE_DATA)
+			continue;
+		if (b->zero_page && page_is_zero(p->page)) {
+			p->kind = KDUMP_PAGE_ZERO;
+			continue;
+		}
+		p->src = p->page;
+		p->size = B;
+		p->flags = 0;
+		if (comp) {
+			size_t n = comp->compress(comp->ctx, p->page, p->cbuf, B - 1);
+			if (n > 0 && n < B) {
+				p->src = p->cbuf;
+				p->size = (uint32_t)n;
+				p->flags = comp->flag;
+			}
+		}
+	}
+}
+
+/* Step 3, serial: one page of the batch takes its descriptor and data. */
+static int place_page(struct writer *w, const struct kdump_batch_page *p)
 {
 	struct kdump_stats *st = w->st;
-	size_t missing = 0, size = B;
-	const uint8_t *src = w->page;
-	uint32_t flags = 0;
 	uint64_t off;
 	int r;
 
 	if (w->nospace) {
 		st->lost++;
-		return desc_put(w, idx, 0, 0, 0);
+		return desc_put(w, p->idx, 0, 0, 0);
 	}
-	if (elfcore_read_phys_fill(w->ec, pfn << 12, w->page, B, &missing)) {
+	if (p->kind == KDUMP_PAGE_UNREADABLE) {
 		if (st->unreadable++ < MAX_LOGGED_BAD)
 			port_log("kdump: page at 0x%llx cannot be read: marked incomplete\n",
-				 (unsigned long long)(pfn << 12));
+				 (unsigned long long)(p->pfn << PAGE_SHIFT));
 		st->incomplete = 1;
-		return desc_put(w, idx, 0, 0, 0);
+		return desc_put(w, p->idx, 0, 0, 0);
 	}
-	if (w->zero_page && page_is_zero(w->page)) {
+	if (p->kind == KDUMP_PAGE_ZERO) {
 		st->zero++;
-		return desc_put(w, idx, w->zero_off, B, 0);
+		return desc_put(w, p->idx, w->zero_off, B, 0);
 	}
-	if (w->o->comp) {
-		size_t n = w->o->comp->compress(w->o->comp->ctx, w->page, w->cbuf, B - 1);
-		if (n > 0 && n < B) {
-			src = w->cbuf;
-			size = n;
-			flags = w->o->comp->flag;
-		}
-	}
-	r = data_add(w, src, size, &off);
+	r = data_add(w, p->src, p->size, &off);
 	if (r < 0)
 		return r;
 	if (r > 0) {		/* the sink just filled up */
 		st->lost++;
-		return desc_put(w, idx, 0, 0, 0);
+		return desc_put(w, p->idx, 0, 0, 0);
 	}
 	st->kept++;
-	return desc_put(w, idx, off, (uint32_t)size, flags);
+	return desc_put(w, p->idx, off, p->size, p->flags);
+}
+
+static void progress(struct writer *w, int last);
+
+/* Compresses and places the batch read so far, in descriptor order. */
+static int batch_flush(struct writer *w)
+{
+	struct kdump_batch *b = &w->batch;
+	int r = 0;
+
+	b->zero_page = w->zero_page;
+	kdump_compress_batch(b, w->o->comp);
+	for (unsigned i = 0; i < b->n && !r; i++) {
+		r = place_page(w, &b->p[i]);
+		if (!r && (++w->done & 1023) == 0)
+			progress(w, 0);
+	}
+	b->n = 0;
+	return r;
 }
 
 static void progress(struct writer *w, int last)
@@ -480,8 +534,8 @@ static void kernel_range(struct writer *w)
 
 		if (l->vaddr < KERNEL_MAP_BASE || !l->memsz)
 			continue;
-		a = (l->paddr >> 12) & ~(uint64_t)7;
-		b = (((l->paddr + l->memsz + B - 1) >> 12) + 7) & ~(uint64_t)7;
+		a = (l->paddr >> PAGE_SHIFT) & ~(uint64_t)7;
+		b = (((l->paddr + l->memsz + B - 1) >> PAGE_SHIFT) + 7) & ~(uint64_t)7;
 		if (b > w->top)
 			b = w->top;
 		if (a < b) {
@@ -542,16 +596,18 @@ static int piece_page(struct writer *w, struct group *g, uint64_t pfn)
 	int r;
 
 	if (g->down ? g->next == g->lo : g->next == g->hi) {
+		/* The pages before this one go out first, as they always did. */
+		r = batch_flush(w);
+		if (r)
+			return r;
 		port_log("kdump: more dumpable pages than counted in pass 1 (%llu): "
 			 "the page filter is not repeatable\n",
 			 (unsigned long long)w->num_dumpable);
 		return KDUMP_ERR_INVAL;
 	}
 	idx = g->down ? --g->next : g->next++;
-	r = dump_page(w, pfn, idx);
-	if (!r && (++w->done & 1023) == 0)
-		progress(w, 0);
-	return r;
+	batch_read(w, pfn, idx);
+	return w->batch.n == KDUMP_BATCH ? batch_flush(w) : 0;
 }
 
 static int pass2(struct writer *w)
@@ -585,6 +641,10 @@ static int pass2(struct writer *w)
 					return r;
 			}
 		}
+		/* A piece's pages are placed before the next piece's bitmap. */
+		r = batch_flush(w);
+		if (r)
+			return r;
 	}
 	return 0;
 }
@@ -612,16 +672,24 @@ static int fill_groups(struct writer *w)
 
 static int alloc_buffers(struct writer *w, struct arena *a)
 {
+	int ok;
+
 	w->bm1 = arena_alloc(a, CYCLE_BYTES, 64);
 	w->bm2 = arena_alloc(a, CYCLE_BYTES, 64);
 	w->page = arena_alloc(a, B, B);
-	w->cbuf = arena_alloc(a, B, B);
 	w->zeros = arena_alloc(a, B, B);
 	w->desc = arena_alloc(a, KDUMP_DESC_BUF, B);
 	w->data = arena_alloc(a, KDUMP_DATA_BUF, B);
-	if (!w->bm1 || !w->bm2 || !w->page || !w->cbuf || !w->zeros || !w->desc || !w->data) {
+	ok = w->bm1 && w->bm2 && w->page && w->zeros && w->desc && w->data;
+	for (unsigned i = 0; i < KDUMP_BATCH && ok; i++) {
+		w->batch.p[i].page = arena_alloc(a, B, B);
+		w->batch.p[i].cbuf = arena_alloc(a, B, B);
+		ok = w->batch.p[i].page && w->batch.p[i].cbuf;
+	}
+	if (!ok) {
 		port_log("kdump: not enough arena memory for the writer's buffers (%u KiB)\n",
-			 (unsigned)((2 * CYCLE_BYTES + 3 * B + KDUMP_DESC_BUF + KDUMP_DATA_BUF) >> 10));
+			 (unsigned)((2 * CYCLE_BYTES + (2 + 2 * KDUMP_BATCH) * B + KDUMP_DESC_BUF +
+				     KDUMP_DATA_BUF) >> 10));
 		return KDUMP_ERR_NOMEM;
 	}
 	return 0;
@@ -662,7 +730,7 @@ int kdump_write(struct elfcore *ec, const struct kdump_opts *o, struct sink *out
 	kdump_layout(ec, w.num_dumpable, &w.lay);
 	st->dumpable = w.num_dumpable;
 	st->excluded = st->ram_pages - w.num_dumpable;
-	need = w.lay.data_off + ((o->dump_level & 1) ? B : 0);
+	need = w.lay.data_off + ((o->dump_level & DL_EXCLUDE_ZERO) ? B : 0);
 	if (out->capacity && need >= out->capacity) {
 		port_log("kdump: %s holds %llu bytes, but headers, bitmaps and descriptors "
 			 "alone need %llu\n", out->name ? out->name : "the sink",
@@ -672,7 +740,7 @@ int kdump_write(struct elfcore *ec, const struct kdump_opts *o, struct sink *out
 	}
 
 	w.data_pos = w.lay.data_off;
-	if (o->dump_level & 1) {
+	if (o->dump_level & DL_EXCLUDE_ZERO) {
 		/* The one zero page every all-zero page points at: the first block. */
 		r = data_add(&w, w.zeros, B, &w.zero_off);
 		if (r < 0)

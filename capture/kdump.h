@@ -23,11 +23,11 @@
 #include "capture/arena.h"
 #include "capture/elfcore.h"
 #include "capture/kdump_format.h"
+#include "capture/page.h"
 #include "capture/ports.h"
 
-#define KDUMP_BLOCK_SIZE	4096u
 #define KDUMP_CYCLE_PFNS	(1u << 17)	/* 512 MiB of RAM, 16 KiB of bitmap */
-#define KDUMP_DESC_BUF		(24u * 4096)	/* whole descriptors, whole blocks */
+#define KDUMP_DESC_BUF		(24u * PAGE_BYTES)	/* whole descriptors, whole blocks */
 #define KDUMP_DATA_BUF		(256u << 10)
 
 /* Errors besides the sink's SINK_ERR_*, errno-valued like them. */
@@ -39,7 +39,7 @@
  * bitmap 2 (bit i = pfn start_pfn + i; start_pfn and end_pfn are multiples of
  * 8, pieces come in any order, each pass gives the same pieces in the same
  * order). It must give the same answer in both passes. Zero pages are not its
- * business (dump_level bit 1 is handled by the writer).
+ * business (DL_EXCLUDE_ZERO is the writer's).
  */
 struct kdump_filter {
 	void (*filter_cycle)(void *ctx, struct elfcore *ec, uint64_t start_pfn,
@@ -58,6 +58,44 @@ struct kdump_compressor {
 	size_t (*compress)(void *ctx, const void *page, void *out, size_t cap);
 	void *ctx;
 };
+
+/*
+ * A page's way into the dump is two steps, so that several CPUs can share the
+ * work. kdump_compress_batch() is pure: it touches only its batch and its own
+ * compressor (one per worker), so batches may be compressed side by side.
+ * The writer then places each batch, serially and in order: descriptors, data
+ * offsets, sink writes. Pages are read into the batch serially, before it is
+ * compressed (elfcore's reads keep a hint).
+ */
+#define KDUMP_BATCH		8
+
+enum kdump_page_kind {
+	KDUMP_PAGE_DATA,	/* stored: size bytes at src, with flags */
+	KDUMP_PAGE_ZERO,	/* points at the shared zero page */
+	KDUMP_PAGE_UNREADABLE,	/* could not be read: descriptor offset 0 */
+	KDUMP_PAGE_SKIPPED,	/* not read: the sink was already full */
+};
+
+struct kdump_batch_page {
+	uint64_t pfn, idx;		/* the page and its descriptor */
+	enum kdump_page_kind kind;
+	uint32_t size, flags;		/* KDUMP_PAGE_DATA */
+	const uint8_t *src;		/* page or cbuf */
+	uint8_t *page, *cbuf;		/* PAGE_BYTES each, the batch's own */
+};
+
+struct kdump_batch {
+	unsigned n;
+	int zero_page;			/* all-zero pages go to the shared zero page */
+	struct kdump_batch_page p[KDUMP_BATCH];
+};
+
+/*
+ * Turns every read page of b into what the dump stores for it: the shared
+ * zero page, its compressed form (comp: NULL or one worker's compressor), or
+ * the page itself when compression does not make it smaller than a block.
+ */
+void kdump_compress_batch(struct kdump_batch *b, const struct kdump_compressor *comp);
 
 struct kdump_opts {
 	int dump_level;				/* makedumpfile -d */

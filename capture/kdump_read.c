@@ -11,9 +11,10 @@
 #include "capture/elf64.h"
 #include "capture/kdump_read.h"
 
-#define B		4096u
+#define B		PAGE_BYTES	/* a kdump block is one page */
 #define BITS_PER_BLOCK	(B * 8ull)
 #define MAX_SUB_BLOCKS	4096u		/* sub-header + notes: 16 MiB */
+#define MEASURE_DESCS	4096u		/* descriptors read at a time */
 
 static int file_read(struct kdump_reader *r, uint64_t off, void *buf, size_t len)
 {
@@ -142,19 +143,15 @@ static int check_headers(struct kdump_reader *r, char *err, size_t errlen)
 		return errf(err, errlen, "kdump header version %d: 6 or later is needed",
 			    dh->header_version);
 	if (dh->block_size != (int32_t)B)
-		return errf(err, errlen, "block size %d: only 4096 is supported", dh->block_size);
-	if (dh->status & (DUMP_DH_COMPRESSED_ZLIB | DUMP_DH_COMPRESSED_LZO |
-			  DUMP_DH_COMPRESSED_SNAPPY))
-		return errf(err, errlen, "pages compressed with %s: only zstd and uncompressed "
-			    "dumps can be read", dh->status & DUMP_DH_COMPRESSED_ZLIB ? "zlib" :
-			    dh->status & DUMP_DH_COMPRESSED_LZO ? "lzo" : "snappy");
+		return errf(err, errlen, "block size %d: only %u (one page) is supported",
+			    dh->block_size, B);
 	if (dh->sub_hdr_size < 1 || (uint32_t)dh->sub_hdr_size > MAX_SUB_BLOCKS)
 		return errf(err, errlen, "sub-header size %d blocks is out of range",
 			    dh->sub_hdr_size);
 	if (file_read(r, B, sh, sizeof(*sh)))
 		return errf(err, errlen, "the sub-header is past the end of the file");
 	r->max_mapnr = sh->max_mapnr_64;
-	if (r->max_mapnr == 0 || r->max_mapnr > (ELFCORE_MAX_PHYS >> 12))
+	if (r->max_mapnr == 0 || r->max_mapnr > (ELFCORE_MAX_PHYS >> PAGE_SHIFT))
 		return errf(err, errlen, "max_mapnr %llu is out of range",
 			    (unsigned long long)r->max_mapnr);
 	r->bitmap_bytes = (r->max_mapnr + BITS_PER_BLOCK - 1) / BITS_PER_BLOCK * B;
@@ -260,11 +257,10 @@ static int build_view(struct kdump_reader *r, struct arena *a, char *err, size_t
 	return 0;
 }
 
-int kdump_reader_open(struct kdump_reader *r, struct memsrc *file, uint64_t file_size,
-		      struct arena *a, char *err, size_t errlen)
+/* The headers and the bitmaps: what both opening and measuring check. */
+static int open_layout(struct kdump_reader *r, struct memsrc *file, uint64_t file_size,
+		       struct arena *a, char *err, size_t errlen)
 {
-	char why[200];
-
 	memset(r, 0, sizeof(*r));
 	r->view.read = view_read;
 	r->file = file;
@@ -276,8 +272,26 @@ int kdump_reader_open(struct kdump_reader *r, struct memsrc *file, uint64_t file
 	r->cbuf = arena_alloc(a, B, 64);
 	if (!r->bm[0] || !r->bm[1] || !r->page || !r->cbuf)
 		return errf(err, errlen, "no memory for the reader's buffers");
-	if (check_headers(r, err, errlen) || count_dumpable(r, a, err, errlen) ||
-	    build_view(r, a, err, errlen))
+	if (check_headers(r, err, errlen) || count_dumpable(r, a, err, errlen))
+		return -1;
+	return 0;
+}
+
+int kdump_reader_open(struct kdump_reader *r, struct memsrc *file, uint64_t file_size,
+		      struct arena *a, char *err, size_t errlen)
+{
+	struct disk_dump_header *dh = &r->dh;
+	char why[200];
+
+	if (open_layout(r, file, file_size, a, err, errlen))
+		return -1;
+	/* Copying a dump needs only its layout; reading its pages needs them. */
+	if (dh->status & (DUMP_DH_COMPRESSED_ZLIB | DUMP_DH_COMPRESSED_LZO |
+			  DUMP_DH_COMPRESSED_SNAPPY))
+		return errf(err, errlen, "pages compressed with %s: only zstd and uncompressed "
+			    "dumps can be read", dh->status & DUMP_DH_COMPRESSED_ZLIB ? "zlib" :
+			    dh->status & DUMP_DH_COMPRESSED_LZO ? "lzo" : "snappy");
+	if (build_view(r, a, err, errlen))
 		return -1;
 	if (elfcore_read(&r->ec, &r->view, 0, r->hdr_len, a, why, sizeof(why)))
 		return errf(err, errlen, "%s", why);
@@ -288,4 +302,72 @@ int kdump_reader_open(struct kdump_reader *r, struct memsrc *file, uint64_t file
 		r->ec.phys_base_from = "kdump sub-header";
 	}
 	return 0;
+}
+
+int kdump_measure(struct kdump_reader *r, struct memsrc *file, uint64_t file_size,
+		  struct arena *a, struct kdump_extent *e, char *err, size_t errlen)
+{
+	struct kdump_page_desc *pd;
+	uint64_t desc_end, end;
+	size_t mark = arena_mark(a);
+	int ret = -1;
+
+	memset(e, 0, sizeof(*e));
+	if (open_layout(r, file, file_size, a, err, errlen))
+		goto out;
+	e->incomplete = !!(r->dh.status & DUMP_DH_COMPRESSED_INCOMPLETE);
+	e->pages = r->ndesc;
+	desc_end = end = r->desc_off + r->ndesc * sizeof(*pd);
+	pd = arena_alloc(a, MEASURE_DESCS * sizeof(*pd), 8);
+	if (!pd) {
+		errf(err, errlen, "no memory for %u page descriptors", MEASURE_DESCS);
+		goto out;
+	}
+	/* The data ends where the furthest page's data ends. */
+	for (uint64_t i = 0; i < r->ndesc; ) {
+		uint64_t n = r->ndesc - i < MEASURE_DESCS ? r->ndesc - i : MEASURE_DESCS;
+
+		if (file_read(r, r->desc_off + i * sizeof(*pd), pd, (size_t)n * sizeof(*pd))) {
+			errf(err, errlen, "the page descriptors cannot be read");
+			goto out;
+		}
+		for (uint64_t j = 0; j < n; j++) {
+			if (pd[j].offset == 0) {	/* never written: lost */
+				e->lost++;
+				continue;
+			}
+			if (pd[j].size > B || pd[j].offset < desc_end ||
+			    pd[j].offset > file_size || pd[j].size > file_size - pd[j].offset) {
+				/* An incomplete dump's stale descriptors: lost, too. */
+				if (e->incomplete) {
+					e->lost++;
+					continue;
+				}
+				errf(err, errlen, "page descriptor %llu (data at %llu, %u bytes) "
+				     "points outside the dump: corrupted",
+				     (unsigned long long)(i + j), (unsigned long long)pd[j].offset,
+				     pd[j].size);
+				goto out;
+			}
+			if (pd[j].offset + pd[j].size > end)
+				end = pd[j].offset + pd[j].size;
+		}
+		i += n;
+	}
+	if (r->sh.offset_eraseinfo && r->sh.size_eraseinfo) {
+		if (r->sh.offset_eraseinfo > file_size ||
+		    r->sh.size_eraseinfo > file_size - r->sh.offset_eraseinfo) {
+			errf(err, errlen, "eraseinfo (at %llu, %llu bytes) is past the end of the "
+			     "file", (unsigned long long)r->sh.offset_eraseinfo,
+			     (unsigned long long)r->sh.size_eraseinfo);
+			goto out;
+		}
+		if (r->sh.offset_eraseinfo + r->sh.size_eraseinfo > end)
+			end = r->sh.offset_eraseinfo + r->sh.size_eraseinfo;
+	}
+	e->len = end;
+	ret = 0;
+out:
+	arena_reset(a, mark);
+	return ret;
 }

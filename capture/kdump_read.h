@@ -62,10 +62,28 @@ struct kdump_reader {
 int kdump_reader_open(struct kdump_reader *r, struct memsrc *file, uint64_t file_size,
 		      struct arena *a, char *err, size_t errlen);
 
+/* How much of a file the dump takes, and what its descriptors say. */
+struct kdump_extent {
+	uint64_t len;		/* to the end of the furthest page data or eraseinfo */
+	uint64_t pages;		/* descriptors (dumpable pages) */
+	uint64_t lost;		/* descriptors without data */
+	int incomplete;		/* DUMP_DH_COMPRESSED_INCOMPLETE */
+};
+
+/*
+ * Checks the dump's headers and bitmaps as kdump_reader_open() does, then
+ * every page descriptor, and measures it; pages compressed any way can be
+ * measured. An incomplete dump's descriptors that point nowhere count as
+ * lost; a complete dump's are corruption. Returns 0, or -1 with the reason in
+ * err. Memory from the arena is given back; r is left for the headers only.
+ */
+int kdump_measure(struct kdump_reader *r, struct memsrc *file, uint64_t file_size,
+		  struct arena *a, struct kdump_extent *e, char *err, size_t errlen);
+
 /* Is pfn in the dump with its data? 1 yes, 0 no (a hole, excluded). */
 int kdump_reader_dumpable(struct kdump_reader *r, uint64_t pfn);
 
-/* Reads page pfn (decompressed) into out[4096]. Returns 0, or -1. */
+/* Reads page pfn (decompressed) into out[PAGE_BYTES]. Returns 0, or -1. */
 int kdump_reader_page(struct kdump_reader *r, uint64_t pfn, void *out);
 
 #endif

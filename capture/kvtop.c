@@ -107,7 +107,7 @@ int kvmap_walk(struct kvmap *m, uint64_t va, uint64_t *pa)
 			return -1;
 		addr = e & PTE_ADDR & ~m->sme_mask;
 		if (shift == 12) {
-			size = 1ull << 12;
+			size = 1ull << PAGE_SHIFT;
 			break;
 		}
 		if (e & PTE_PSE) {
@@ -142,7 +142,7 @@ int kvmap_vtop(struct kvmap *m, uint64_t va, uint64_t *pa)
 	}
 	/* The direct map, as far as there is RAM: past it lie vmalloc and vmemmap. */
 	if (ec->have_page_offset && va >= ec->page_offset && va < KERNEL_MAP_BASE &&
-	    va - ec->page_offset < ec->max_pfn << ELFCORE_PAGE_SHIFT) {
+	    va - ec->page_offset < ec->max_pfn << PAGE_SHIFT) {
 		*pa = va - ec->page_offset;
 		return 0;
 	}
@@ -156,7 +156,7 @@ int kvmap_read(struct kvmap *m, uint64_t va, void *buf, size_t len)
 	if (va + len < va)
 		return -1;
 	while (len) {
-		uint64_t pa, n = 4096 - (va & 4095);
+		uint64_t pa, n = PAGE_BYTES - (va & (PAGE_BYTES - 1));
 
 		if (n > len)
 			n = len;

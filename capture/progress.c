@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "capture/page.h"
 #include "capture/ports.h"
 #include "capture/progress.h"
 
@@ -26,7 +27,7 @@ void progress_update(struct progress_meter *m, uint64_t done, uint64_t total, in
 		done = total;
 	p.pct10 = (uint32_t)(total ? done * 1000 / total : 1000);
 	ms = el / 1000000 ? el / 1000000 : 1;
-	p.rate10 = done * 4096 * 10 / (el / 1000 ? el / 1000 : 1);	/* bytes/us = MB/s */
+	p.rate10 = done * PAGE_BYTES * 10 / (el / 1000 ? el / 1000 : 1);	/* bytes/us = MB/s */
 	pps = done * 1000 / ms;
 	p.eta_s = pps ? (total - done) / pps : 0;
 	port_progress(&p);

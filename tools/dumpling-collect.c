@@ -21,59 +21,10 @@
 #include "capture/dump.h"
 #include "capture/kdump_format.h"
 #include "capture/kdump_read.h"
+#include "capture/page.h"
+#include "tools/host_io.h"
 
 #define ARENA_SIZE	(64u << 20)
-
-struct file_src {
-	struct memsrc m;
-	int fd;
-};
-
-static int file_read(struct memsrc *m, uint64_t off, void *buf, size_t len)
-{
-	struct file_src *f = (struct file_src *)m;
-	uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = pread(f->fd, p, len, (off_t)off);
-		if (n <= 0)
-			return -1;
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-struct file_sink {
-	struct sink s;
-	int fd;
-};
-
-static int sink_write(struct sink *s, uint64_t off, const void *buf, size_t len)
-{
-	struct file_sink *f = (struct file_sink *)s;
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(f->fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return errno == ENOSPC ? SINK_ERR_NOSPC : SINK_ERR_IO;
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int sink_finish(struct sink *s)
-{
-	struct file_sink *f = (struct file_sink *)s;
-
-	return fsync(f->fd) == 0 ? 0 : SINK_ERR_IO;
-}
 
 static void usage(void)
 {
@@ -91,16 +42,16 @@ int main(int argc, char **argv)
 {
 	static struct kdump_reader kr;
 	struct capture_config cfg;
-	struct file_src in = { { .read = file_read }, -1 };
-	struct file_sink out = { { sink_write, sink_finish, 0, NULL }, -1 };
-	struct memsrc *mem = &in.m;
+	struct host_file_src in;
+	struct host_file_sink out;
+	struct memsrc *mem;
 	struct dump_result res;
 	struct capture cap;
 	struct arena a;
 	struct stat sb;
 	char sig[16] = { 0 }, err[512];	/* a flattened file's signature is 16 bytes */
 	void *arena_mem;
-	int c, r;
+	int c, r, fd;
 
 	config_defaults(&cfg);
 	cfg.dump_level = 0;
@@ -113,7 +64,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'd':
 			v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end || v < 0 || v > 31) {
+			if (*optarg == '\0' || *end || v < 0 || v > DL_MAX) {
 				fprintf(stderr, "dumpling-collect: -d wants 0..31, not '%s'\n", optarg);
 				return 2;
 			}
@@ -137,12 +88,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	in.fd = open(argv[optind], O_RDONLY | O_CLOEXEC);
-	if (in.fd < 0 || fstat(in.fd, &sb)) {
+	fd = open(argv[optind], O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb)) {
 		fprintf(stderr, "dumpling-collect: %s: %s\n", argv[optind], strerror(errno));
 		return 1;
 	}
-	in.m.size = (uint64_t)sb.st_size;	/* no segment may claim past it */
+	host_file_src_init(&in, fd, 0, (uint64_t)sb.st_size);	/* no segment may claim past it */
+	mem = &in.m;
 	arena_mem = malloc(ARENA_SIZE);
 	if (!arena_mem) {
 		fprintf(stderr, "dumpling-collect: out of memory\n");
@@ -151,7 +103,7 @@ int main(int argc, char **argv)
 	arena_init(&a, arena_mem, ARENA_SIZE);
 
 	/* A kdump-compressed input is read through a synthesized ELF view of it. */
-	if (pread(in.fd, sig, sizeof(sig), 0) < 0) {
+	if (pread(fd, sig, sizeof(sig), 0) < 0) {
 		fprintf(stderr, "dumpling-collect: %s: %s\n", argv[optind], strerror(errno));
 		return 1;
 	}
@@ -161,7 +113,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		mem = &kr.view;
-		if (cfg.dump_level & ~1)
+		if (cfg.dump_level & ~DL_EXCLUDE_ZERO)
 			fprintf(stderr, "dumpling-collect: note: %s is a kdump-compressed dump: pages "
 				"it left out stay out, and struct pages are found through page "
 				"tables only\n", argv[optind]);
@@ -173,12 +125,12 @@ int main(int argc, char **argv)
 
 	if (capture_prepare(&cap, &cfg, mem, 0, &a))
 		return 1;
-	out.fd = open(argv[optind + 1], O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (out.fd < 0) {
+	fd = open(argv[optind + 1], O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
 		fprintf(stderr, "dumpling-collect: %s: %s\n", argv[optind + 1], strerror(errno));
 		return 1;
 	}
-	out.s.name = argv[optind + 1];
+	host_file_sink_init(&out, fd, argv[optind + 1]);
 	r = capture_write(&cap, &out.s, &res);
 	if (close(out.fd) && !r) {
 		fprintf(stderr, "dumpling-collect: %s: %s\n", argv[optind + 1], strerror(errno));

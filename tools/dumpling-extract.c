@@ -29,14 +29,16 @@
 #undef PF_R
 #include "capture/arena.h"
 #include "capture/elfcore.h"
+#include "capture/fmt.h"
 #include "capture/kdump_format.h"
 #include "capture/kdump_read.h"
 #include "capture/printk.h"
 #include "fs/raw_log.h"
+#include "tools/host_io.h"
 #include "tools/term_progress.h"
 
 #define EXTRACT_CHUNK		(1u << 20)
-#define MAX_BLOCK_SIZE		(1u << 20)
+#define MEASURE_ARENA		(4u << 20)	/* bitmap counts: up to 64 TiB of pfns */
 #define FLAT_SIGNATURE		"makedumpfile"
 #define FLAT_HEADER_SIZE	4096
 
@@ -79,208 +81,61 @@ static int src_error(struct source *s, int code, const char *fmt, ...)
 	return code;
 }
 
-/* Reads len bytes at dump offset pos; -1 if any is past the end or unreadable. */
-static int src_read(struct source *s, uint64_t pos, void *buf, size_t len)
-{
-	size_t got = 0;
-
-	if (pos > s->size || len > s->size - pos)
-		return -1;
-	while (got < len) {
-		ssize_t r = pread(s->fd, (char *)buf + got, len - got, s->off + pos + got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		got += r;
-	}
-	return 0;
-}
-
-static int is_pow2(uint64_t v)
-{
-	return v && !(v & (v - 1));
-}
-
 /* A range [pos, pos+len) that must lie inside the source. */
 static int in_source(const struct source *s, uint64_t pos, uint64_t len)
 {
 	return pos <= s->size && len <= s->size - pos;
 }
 
-static uint64_t popcount_bytes(const unsigned char *p, size_t n)
+/* Reads len bytes at dump offset pos; -1 if any is past the end or unreadable. */
+static int src_read(struct source *s, uint64_t pos, void *buf, size_t len)
 {
-	uint64_t c = 0;
-
-	for (size_t i = 0; i < n; i++)
-		c += __builtin_popcount(p[i]);
-	return c;
+	if (!in_source(s, pos, len))
+		return -1;
+	return host_pread_all(s->fd, s->off + pos, buf, len);
 }
 
-static int measure_kdump(struct source *s, const struct disk_dump_header *h,
-			 struct dump_extent *e, unsigned char *buf)
+/* The kdump-compressed format: capture/kdump_read.c checks and measures it. */
+static int measure_kdump(struct source *s, struct dump_extent *e)
 {
-	struct kdump_sub_header sh;
-	uint64_t B = (uint32_t)h->block_size, max_mapnr, bitmap_bytes, need_bitmap;
-	uint64_t bitmap2, data_off, desc_end, end, ndesc = 0, left;
+	static struct kdump_reader kr;
+	struct host_file_src in;
+	struct kdump_extent ke;
+	struct arena a;
+	char why[512];
+	void *mem = malloc(MEASURE_ARENA);
+	int r;
 
 	e->kind = DUMP_KDUMP;
-	e->incomplete = !!(h->status & DUMP_DH_COMPRESSED_INCOMPLETE);
-	if (h->header_version < 1)
-		return src_error(s, MEASURE_BAD, "bad KDUMP header: version %d",
-				 h->header_version);
-	if (h->block_size < 4096 || h->block_size > (int32_t)MAX_BLOCK_SIZE ||
-	    !is_pow2(B))
-		return src_error(s, MEASURE_BAD, "bad KDUMP header: block_size %d is not a "
-				 "power of two from 4096 to 1 MiB", h->block_size);
-	if (h->sub_hdr_size < 1 || !in_source(s, B, (uint64_t)h->sub_hdr_size * B))
-		return src_error(s, MEASURE_BAD, "bad KDUMP header: sub_hdr_size %d blocks "
-				 "does not fit in %s", h->sub_hdr_size, s->name);
-	if (src_read(s, B, &sh, sizeof(sh)) < 0)
-		return src_error(s, MEASURE_IOERR, "cannot read the sub-header");
-	max_mapnr = h->max_mapnr;
-	if (h->header_version >= 6 && sh.max_mapnr_64)
-		max_mapnr = sh.max_mapnr_64;
-	if (max_mapnr == 0 || max_mapnr > (1ull << 52))
-		return src_error(s, MEASURE_BAD, "bad KDUMP header: max_mapnr %" PRIu64,
-				 max_mapnr);
-	/* Two bitmaps, each a whole number of blocks covering max_mapnr bits. */
-	need_bitmap = ((max_mapnr + 7) / 8 + B - 1) / B;
-	if (h->bitmap_blocks % 2 || h->bitmap_blocks / 2 < need_bitmap)
-		return src_error(s, MEASURE_BAD, "bad KDUMP header: %u bitmap blocks cannot "
-				 "hold two bitmaps of %" PRIu64 " pages", h->bitmap_blocks,
-				 max_mapnr);
-	bitmap_bytes = (uint64_t)h->bitmap_blocks / 2 * B;
-	bitmap2 = (1 + (uint64_t)h->sub_hdr_size) * B + bitmap_bytes;
-	data_off = bitmap2 + bitmap_bytes;
-	if (!in_source(s, 0, data_off))
-		return src_error(s, MEASURE_BAD, "the bitmaps end at %" PRIu64 ", past the "
-				 "end of %s (%" PRIu64 " bytes)", data_off, s->name, s->size);
-
-	/* Count the dumpable pages: bits of bitmap 2 below max_mapnr. */
-	left = (max_mapnr + 7) / 8;
-	for (uint64_t pos = 0; left; ) {
-		size_t n = left < EXTRACT_CHUNK ? left : EXTRACT_CHUNK;
-
-		if (src_read(s, bitmap2 + pos, buf, n) < 0)
-			return src_error(s, MEASURE_IOERR, "cannot read bitmap 2");
-		if (n == left && max_mapnr % 8)
-			buf[n - 1] &= (1u << (max_mapnr % 8)) - 1;
-		ndesc += popcount_bytes(buf, n);
-		pos += n;
-		left -= n;
-	}
-	e->pages = ndesc;
-	desc_end = data_off + ndesc * sizeof(struct kdump_page_desc);
-	if (!in_source(s, data_off, ndesc * sizeof(struct kdump_page_desc)))
-		return src_error(s, MEASURE_BAD, "%" PRIu64 " page descriptors end past the "
-				 "end of %s", ndesc, s->name);
-	end = desc_end;
-
-	/* The data ends where the furthest page's data ends. */
-	for (uint64_t i = 0; i < ndesc; ) {
-		uint64_t n = ndesc - i;
-		struct kdump_page_desc *pd = (struct kdump_page_desc *)buf;
-
-		if (n > EXTRACT_CHUNK / sizeof(*pd))
-			n = EXTRACT_CHUNK / sizeof(*pd);
-		if (src_read(s, data_off + i * sizeof(*pd), buf, n * sizeof(*pd)) < 0)
-			return src_error(s, MEASURE_IOERR, "cannot read the page descriptors");
-		for (uint64_t j = 0; j < n; j++) {
-			if (pd[j].offset == 0) {	/* never written: lost */
-				e->lost++;
-				continue;
-			}
-			if (pd[j].size > B || pd[j].offset < desc_end ||
-			    !in_source(s, pd[j].offset, pd[j].size)) {
-				if (e->incomplete) {
-					e->lost++;
-					continue;
-				}
-				return src_error(s, MEASURE_BAD, "page descriptor %" PRIu64
-						 " (data at %" PRIu64 ", %u bytes) points outside "
-						 "the dump: corrupted", i + j, pd[j].offset,
-						 pd[j].size);
-			}
-			if (pd[j].offset + pd[j].size > end)
-				end = pd[j].offset + pd[j].size;
-		}
-		i += n;
-	}
-	if (h->header_version >= 5 && sh.offset_eraseinfo && sh.size_eraseinfo) {
-		if (!in_source(s, sh.offset_eraseinfo, sh.size_eraseinfo))
-			return src_error(s, MEASURE_BAD, "eraseinfo (at %" PRIu64 ", %" PRIu64
-					 " bytes) is past the end of %s", sh.offset_eraseinfo,
-					 sh.size_eraseinfo, s->name);
-		if (sh.offset_eraseinfo + sh.size_eraseinfo > end)
-			end = sh.offset_eraseinfo + sh.size_eraseinfo;
-	}
-	e->len = end;
+	if (!mem)
+		return src_error(s, MEASURE_IOERR, "out of memory");
+	arena_init(&a, mem, MEASURE_ARENA);
+	host_file_src_init(&in, s->fd, s->off, s->size);
+	r = kdump_measure(&kr, &in.m, s->size, &a, &ke, why, sizeof(why));
+	free(mem);
+	if (r)
+		return src_error(s, MEASURE_BAD, "%s", why);
+	e->len = ke.len;
+	e->pages = ke.pages;
+	e->lost = ke.lost;
+	e->incomplete = ke.incomplete;
 	return MEASURE_OK;
 }
 
-static int measure_elf(struct source *s, const Elf64_Ehdr *eh, struct dump_extent *e,
-		       unsigned char *buf)
+/* An ELF vmcore: capture/elfcore.c checks and measures it. */
+static int measure_elf(struct source *s, struct dump_extent *e)
 {
-	uint64_t phnum = eh->e_phnum, end, phend;
+	struct host_file_src in;
+	struct elfcore_extent ee;
+	char why[512];
 
 	e->kind = DUMP_ELF;
-	if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB ||
-	    eh->e_type != ET_CORE)
-		return src_error(s, MEASURE_BAD, "an ELF file, but not a 64-bit "
-				 "little-endian core file");
-	e->incomplete = eh->e_flags & 1;	/* makedumpfile -E: cut short */
-	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_ehsize != sizeof(Elf64_Ehdr))
-		return src_error(s, MEASURE_BAD, "bad ELF header sizes");
-	end = sizeof(Elf64_Ehdr);
-	if (eh->e_shoff) {
-		Elf64_Shdr sh0;
-
-		if (eh->e_shentsize != sizeof(Elf64_Shdr) ||
-		    !in_source(s, eh->e_shoff, (uint64_t)(eh->e_shnum ? eh->e_shnum : 1) *
-			       sizeof(Elf64_Shdr)))
-			return src_error(s, MEASURE_BAD, "section headers outside the dump");
-		end = eh->e_shoff + (uint64_t)(eh->e_shnum ? eh->e_shnum : 1) * sizeof(Elf64_Shdr);
-		if (phnum == PN_XNUM) {	/* the real count is in section 0 */
-			if (src_read(s, eh->e_shoff, &sh0, sizeof(sh0)) < 0)
-				return src_error(s, MEASURE_IOERR, "cannot read section 0");
-			phnum = sh0.sh_info;
-		}
-	}
-	if (phnum == 0 || !in_source(s, eh->e_phoff, phnum * sizeof(Elf64_Phdr)))
-		return src_error(s, MEASURE_BAD, "%" PRIu64 " program headers at %" PRIu64
-				 " do not fit in %s", phnum, (uint64_t)eh->e_phoff, s->name);
-	phend = eh->e_phoff + phnum * sizeof(Elf64_Phdr);
-	if (phend > end)
-		end = phend;
-	for (uint64_t i = 0; i < phnum; ) {
-		uint64_t n = phnum - i;
-		Elf64_Phdr *ph = (Elf64_Phdr *)buf;
-
-		if (n > EXTRACT_CHUNK / sizeof(*ph))
-			n = EXTRACT_CHUNK / sizeof(*ph);
-		if (src_read(s, eh->e_phoff + i * sizeof(*ph), buf, n * sizeof(*ph)) < 0)
-			return src_error(s, MEASURE_IOERR, "cannot read the program headers");
-		for (uint64_t j = 0; j < n; j++) {
-			if (ph[j].p_type == PT_NULL || !ph[j].p_filesz)
-				continue;
-			if (!in_source(s, ph[j].p_offset, ph[j].p_filesz)) {
-				if (e->incomplete) {
-					e->lost++;
-					continue;
-				}
-				return src_error(s, MEASURE_BAD, "segment %" PRIu64 " (at %" PRIu64
-						 ", %" PRIu64 " bytes) ends past the end of %s",
-						 i + j, (uint64_t)ph[j].p_offset,
-						 (uint64_t)ph[j].p_filesz, s->name);
-			}
-			if (ph[j].p_offset + ph[j].p_filesz > end)
-				end = ph[j].p_offset + ph[j].p_filesz;
-		}
-		i += n;
-	}
-	e->len = end;
+	host_file_src_init(&in, s->fd, s->off, s->size);
+	if (elfcore_measure(&in.m, &ee, why, sizeof(why)))
+		return src_error(s, MEASURE_BAD, "%s", why);
+	e->len = ee.len;
+	e->lost = ee.lost;
+	e->incomplete = ee.incomplete;
 	return MEASURE_OK;
 }
 
@@ -324,35 +179,30 @@ static int dump_measure(struct source *s, struct dump_extent *e)
 		Elf64_Ehdr eh;
 		unsigned char b[512];
 	} h;
-	unsigned char *buf;
 	int r;
 
 	memset(e, 0, sizeof(*e));
 	memset(&h, 0, sizeof(h));
 	if (s->size < KDUMP_SIG_LEN) {
-		snprintf(s->err, s->errlen, "no dump in %s at offset %" PRIu64 ": only %"
+		errf(s->err, s->errlen, "no dump in %s at offset %" PRIu64 ": only %"
 			 PRIu64 " bytes there", s->name, s->off, s->size);
 		return MEASURE_NODUMP;
 	}
 	if (src_read(s, 0, &h, s->size < sizeof(h) ? s->size : sizeof(h)) < 0)
 		return src_error(s, MEASURE_IOERR, "cannot read the header: %s",
 				 strerror(errno));
-	buf = malloc(EXTRACT_CHUNK);
-	if (!buf)
-		return src_error(s, MEASURE_IOERR, "out of memory");
 	if (!memcmp(h.kd.signature, KDUMP_SIGNATURE, KDUMP_SIG_LEN) ||
 	    !memcmp(h.kd.signature, "DISKDUMP", KDUMP_SIG_LEN))
-		r = measure_kdump(s, &h.kd, e, buf);
+		r = measure_kdump(s, e);
 	else if (!memcmp(h.eh.e_ident, ELFMAG, SELFMAG))
-		r = measure_elf(s, &h.eh, e, buf);
+		r = measure_elf(s, e);
 	else if (!memcmp(h.b, FLAT_SIGNATURE, sizeof(FLAT_SIGNATURE)))
 		r = measure_flat(s, e);
 	else {
-		snprintf(s->err, s->errlen, "no dump in %s at offset %" PRIu64 ": no KDUMP "
+		errf(s->err, s->errlen, "no dump in %s at offset %" PRIu64 ": no KDUMP "
 			 "signature", s->name, s->off);
 		r = MEASURE_NODUMP;
 	}
-	free(buf);
 	return r;
 }
 
@@ -390,7 +240,7 @@ static int dump_copy(struct source *s, uint64_t len, int out, const char *outnam
 					 strerror(errno));
 		}
 		if (write_all(out, buf, n) < 0) {
-			snprintf(s->err, s->errlen, "cannot write %s: %s", outname,
+			errf(s->err, s->errlen, "cannot write %s: %s", outname,
 				 strerror(errno));
 			free(buf);
 			return -1;
@@ -470,16 +320,6 @@ static int write_runlog(struct source *s, const struct dump_extent *e, const cha
 
 #define DMESG_ARENA	(16u << 20)
 
-struct source_memsrc {
-	struct memsrc m;
-	struct source *s;
-};
-
-static int source_memsrc_read(struct memsrc *m, uint64_t off, void *buf, size_t len)
-{
-	return src_read(((struct source_memsrc *)m)->s, off, buf, len);
-}
-
 static int dmesg_put(void *ctx, const char *rec, size_t len)
 {
 	return fwrite(rec, 1, len, ctx) == len ? 0 : 1;
@@ -495,7 +335,7 @@ static int write_dmesg(struct source *s, const struct dump_extent *e, const char
 {
 	static struct kdump_reader kr;
 	static struct printk_log log;
-	struct source_memsrc sm = { { .read = source_memsrc_read, .size = e->len }, s };
+	struct host_file_src sm;
 	struct elfcore ec, *core = &ec;
 	struct arena a;
 	char err[4400], tmp[4200];
@@ -508,8 +348,9 @@ static int write_dmesg(struct source *s, const struct dump_extent *e, const char
 		return 1;
 	}
 	arena_init(&a, mem, DMESG_ARENA);
+	host_file_src_init(&sm, s->fd, s->off, e->len);
 	if (e->kind == DUMP_FLAT) {
-		snprintf(err, sizeof(err), "a flattened dump: rebuild it with makedumpfile -R first");
+		errf(err, sizeof(err), "a flattened dump: rebuild it with makedumpfile -R first");
 		goto fail;
 	}
 	if (e->kind == DUMP_KDUMP) {
@@ -524,18 +365,18 @@ static int write_dmesg(struct source *s, const struct dump_extent *e, const char
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fp = fopen(tmp, "w");
 	if (!fp) {
-		snprintf(err, sizeof(err), "cannot create %s: %s", tmp, strerror(errno));
+		errf(err, sizeof(err), "cannot create %s: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	n = printk_walk(&log, 0, dmesg_put, fp);
 	if (n < 0 || fflush(fp) || fsync(fileno(fp)) < 0) {
-		snprintf(err, sizeof(err), "writing %s failed: %s", tmp, strerror(errno));
+		errf(err, sizeof(err), "writing %s failed: %s", tmp, strerror(errno));
 		fclose(fp);
 		unlink(tmp);
 		goto fail;
 	}
 	if (fclose(fp) || rename(tmp, path) < 0) {
-		snprintf(err, sizeof(err), "cannot write %s: %s", path, strerror(errno));
+		errf(err, sizeof(err), "cannot write %s: %s", path, strerror(errno));
 		unlink(tmp);
 		goto fail;
 	}

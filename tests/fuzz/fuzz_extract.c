@@ -59,8 +59,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (e.len > size)
 		abort();	/* a dump longer than the target it is on */
 	if (e.kind == DUMP_KDUMP) {
-		struct source_memsrc sm = { { .read = source_memsrc_read, .size = e.len }, &s };
+		struct host_file_src sm;
 
+		host_file_src_init(&sm, s.fd, 0, e.len);
 		arena_init(&a, arena_mem, sizeof(arena_mem));
 		if (kdump_reader_open(&kr, &sm.m, e.len, &a, err, sizeof(err)) == 0)
 			for (uint64_t pfn = 0; pfn < kr.max_mapnr && pfn < 256; pfn++)

@@ -245,14 +245,14 @@ static void erase_past(unsigned char *d)
 
 static void test_corrupt(void)
 {
-	check_corrupt(bad_bs, KD_LEN, "block_size 1000 is not a power of two");
-	check_corrupt(neg_bs, KD_LEN, "block_size -4096");
+	check_corrupt(bad_bs, KD_LEN, "block size 1000: only 4096");
+	check_corrupt(neg_bs, KD_LEN, "block size -4096");
 	check_corrupt(bad_ver, KD_LEN, "version 0");
-	check_corrupt(big_sub, KD_LEN, "sub_hdr_size 2147483647 blocks does not fit");
-	check_corrupt(zero_sub, KD_LEN, "sub_hdr_size 0");
-	check_corrupt(few_bitmaps, KD_LEN, "2 bitmap blocks cannot hold two bitmaps of 40000");
+	check_corrupt(big_sub, KD_LEN, "sub-header size 2147483647 blocks is out of range");
+	check_corrupt(zero_sub, KD_LEN, "sub-header size 0 blocks");
+	check_corrupt(few_bitmaps, KD_LEN, "2 bitmap blocks do not fit max_mapnr 40000");
 	check_corrupt(odd_bitmaps, KD_LEN, "3 bitmap blocks");
-	check_corrupt(huge_bitmaps, KD_LEN, "past the end of disk.img");
+	check_corrupt(huge_bitmaps, KD_LEN, "4294967294 bitmap blocks do not fit");
 	check_corrupt(zero_mapnr, KD_LEN, "max_mapnr 0");
 	check_corrupt(desc_past, KD_LEN, "page descriptor 2 (data at 1099511627776");
 	check_corrupt(desc_wrap, KD_LEN, "page descriptor 2");
@@ -263,8 +263,8 @@ static void test_corrupt(void)
 	/* The source ends in the middle of the last page's data. */
 	check_corrupt(nothing, KD_LEN - 1, "page descriptor 2");
 	/* ... or in the descriptors. */
-	check_corrupt(nothing, 4 * B + 30, "4 page descriptors end past the end");
-	check_corrupt(nothing, 3 * B + 10, "the bitmaps end at 16384");
+	check_corrupt(nothing, 4 * B + 30, "4 page descriptors run past the end of the file");
+	check_corrupt(nothing, 3 * B + 10, "the bitmaps run past the end of the file");
 }
 
 static void test_incomplete(void)
@@ -292,6 +292,21 @@ static void test_incomplete(void)
 	CHECK_EQ_U64(e.len, 20726);
 }
 
+/* Copying needs only the layout: a dump of lzo pages is measured and copied. */
+static void test_other_compression(void)
+{
+	struct dump_extent e;
+	char err[512];
+
+	make_kdump(dump, sizeof(dump));
+	HDR(dump)->status = DUMP_DH_COMPRESSED_LZO;
+	write_source(dump, KD_LEN, 0, MB);
+	CHECK_EQ_U64(measure(0, &e, err, sizeof(err)), MEASURE_OK);
+	CHECK_EQ_U64(e.len, KD_LEN);
+	CHECK_EQ_U64(run(src_path, out_path, NULL, NULL), 0);
+	CHECK(out_equals(dump, KD_LEN));
+}
+
 static void test_elf(void)
 {
 	struct dump_extent e;
@@ -309,7 +324,7 @@ static void test_elf(void)
 	ph[1].p_offset = 4 * MB;		/* past the end of the source */
 	write_source(dump, ELF_LEN, 0, 0);
 	CHECK_EQ_U64(measure(0, &e, err, sizeof(err)), MEASURE_BAD);
-	CHECK(strstr(err, "segment 1") != NULL);
+	CHECK(strstr(err, "segment 1:") != NULL);
 
 	make_elf(dump, sizeof(dump));
 	((Elf64_Ehdr *)dump)->e_phnum = 60000;	/* phdrs past the end */
@@ -321,7 +336,27 @@ static void test_elf(void)
 	((Elf64_Ehdr *)dump)->e_type = ET_EXEC;
 	write_source(dump, ELF_LEN, 0, 0);
 	CHECK_EQ_U64(measure(0, &e, err, sizeof(err)), MEASURE_BAD);
-	CHECK(strstr(err, "not a 64-bit little-endian core") != NULL);
+	CHECK(strstr(err, "e_type 2, expected 4 (ET_CORE)") != NULL);
+
+	/* The notes are a segment too: inside the file, or corrupt. */
+	make_elf(dump, sizeof(dump));
+	ph[0].p_filesz = 1 * MB;
+	write_source(dump, ELF_LEN, 0, 0);
+	CHECK_EQ_U64(measure(0, &e, err, sizeof(err)), MEASURE_BAD);
+	CHECK(strstr(err, "segment 0:") != NULL);
+
+	/* Section headers count, and must be inside the file. */
+	make_elf(dump, sizeof(dump));
+	((Elf64_Ehdr *)dump)->e_shoff = ELF_LEN;
+	((Elf64_Ehdr *)dump)->e_shentsize = 64;
+	((Elf64_Ehdr *)dump)->e_shnum = 1;
+	write_source(dump, ELF_LEN + 64, 0, MB);
+	CHECK_EQ_U64(measure(0, &e, err, sizeof(err)), MEASURE_OK);
+	CHECK_EQ_U64(e.len, ELF_LEN + 64);
+	((Elf64_Ehdr *)dump)->e_shnum = 2;
+	write_source(dump, ELF_LEN + 64, 0, 0);
+	CHECK_EQ_U64(measure(0, &e, err, sizeof(err)), MEASURE_BAD);
+	CHECK(strstr(err, "section headers") != NULL);
 
 	/* makedumpfile -E marked incomplete: segment past the end is tolerated */
 	make_elf(dump, sizeof(dump));
@@ -392,6 +427,7 @@ int main(void)
 	test_empty();
 	test_corrupt();
 	test_incomplete();
+	test_other_compression();
 	test_elf();
 	test_flat();
 	test_usage();

@@ -318,6 +318,52 @@ int main(void)
 	CHECK_EQ_U64(failed, 3);
 	CHECK_EQ_U64((uint64_t)good, st.dumpable - 3);
 
+	/* kdump_measure: the whole file is the dump; an lzo dump can be measured */
+	struct kdump_extent ke;
+	RESET();
+	buf_memsrc_init(&src, bad, dlen);
+	arena_init(&a, arena_mem, ARENA_SIZE);
+	CHECK(kdump_measure(&R, &src.m, dlen, &a, &ke, err, sizeof(err)) == 0);
+	CHECK_EQ_U64(ke.len, dlen);
+	CHECK_EQ_U64(ke.pages, st.dumpable);
+	CHECK_EQ_U64(ke.lost, 0);
+	CHECK(!ke.incomplete);
+	CHECK_EQ_U64(a.used, 0);		/* its memory is given back */
+	dh->status = DUMP_DH_COMPRESSED_LZO;
+	CHECK(kdump_measure(&R, &src.m, dlen, &a, &ke, err, sizeof(err)) == 0);
+	/* ... past the end of the file: corrupt, unless the dump says incomplete */
+	RESET();
+	d[5].offset = dlen + 100;
+	d[6].offset = 0;
+	err[0] = '\0';
+	CHECK(kdump_measure(&R, &src.m, dlen, &a, &ke, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "page descriptor 5 (data at") != NULL);
+	dh->status |= DUMP_DH_COMPRESSED_INCOMPLETE;
+	CHECK(kdump_measure(&R, &src.m, dlen, &a, &ke, err, sizeof(err)) == 0);
+	CHECK(ke.incomplete);
+	CHECK_EQ_U64(ke.lost, 2);
+	/* ... a descriptor pointing into the descriptors, or bigger than a page */
+	RESET();
+	d[3].offset = first_desc;
+	CHECK(kdump_measure(&R, &src.m, dlen, &a, &ke, err, sizeof(err)) == -1);
+	RESET();
+	d[3].size = 4097;
+	CHECK(kdump_measure(&R, &src.m, dlen, &a, &ke, err, sizeof(err)) == -1);
+	/* ... eraseinfo past the end, and eraseinfo that extends the dump */
+	RESET();
+	sh->offset_eraseinfo = dlen - 10;
+	sh->size_eraseinfo = 11;
+	CHECK(kdump_measure(&R, &src.m, dlen, &a, &ke, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "eraseinfo") != NULL);
+	sh->size_eraseinfo = 10;
+	CHECK(kdump_measure(&R, &src.m, dlen, &a, &ke, err, sizeof(err)) == 0);
+	CHECK_EQ_U64(ke.len, dlen);
+	/* ... and the header checks are the reader's own */
+	RESET();
+	dh->block_size = 8192;
+	CHECK(kdump_measure(&R, &src.m, dlen, &a, &ke, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "block size") != NULL);
+
 	/* random damage in the headers and bitmaps: refused or read, never a crash */
 	srand(5);
 	int opened = 0;
