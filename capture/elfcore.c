@@ -267,9 +267,16 @@ int elfcore_read(struct elfcore *ec, struct memsrc *mem, uint64_t hdr_off,
 	if (hdr_size && hdr_size < sizeof(eh))
 		return errf(err, errlen, "elfcorehdr: size %llu is smaller than an ELF header",
 			    (unsigned long long)hdr_size);
-	if (mem->map && physmap_check(mem->map, hdr_off, hdr_size ? hdr_size : sizeof(eh), &bad))
-		return errf(err, errlen, "elfcorehdr=0x%llx is not RAM by the firmware's memory map",
-			    (unsigned long long)hdr_off);
+	if (mem->map && physmap_check(mem->map, hdr_off, hdr_size ? hdr_size : sizeof(eh), &bad)) {
+		if (!bad)
+			return errf(err, errlen, "elfcorehdr=0x%llx is beyond this CPU's physical "
+				    "addresses (0x%llx)", (unsigned long long)hdr_off,
+				    (unsigned long long)mem->map->limit);
+		return errf(err, errlen, "elfcorehdr=0x%llx is not RAM by the firmware's memory map: "
+			    "[0x%llx, 0x%llx) is %s", (unsigned long long)hdr_off,
+			    (unsigned long long)bad->start, (unsigned long long)bad->end,
+			    physmap_type_name(bad->type));
+	}
 	if (mem->read(mem, hdr_off, &eh, sizeof(eh)))
 		return errf(err, errlen, "elfcorehdr: cannot read the ELF header at 0x%llx",
 			    (unsigned long long)hdr_off);

@@ -256,6 +256,10 @@ static void test_not_ram(void)
 	ph[1].p_paddr = 2 * B;
 	CHECK(elfcore_read(&ec, &src.m, 0x7ffe0000, 0, &a, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "elfcorehdr=0x7ffe0000 is not RAM") != NULL);
+	CHECK(strstr(err, "[0x7ffe0000, 0x80000000) is ACPI tables") != NULL);
+	/* an elfcorehdr= past the CPU's width */
+	CHECK(elfcore_read(&ec, &src.m, 1ull << 41, 0, &a, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "elfcorehdr=0x20000000000 is beyond this CPU's physical") != NULL);
 	free(buf);
 }
 

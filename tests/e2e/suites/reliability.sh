@@ -196,7 +196,7 @@ EOF
 	check "$name: the image was reloaded with the bad header address" \
 		grep -aq '^DTEST: reloaded with elfcorehdr=0xfffc0000' "$out/serial.log"
 	check "$name: refused: not RAM by the firmware's memory map" \
-		grep -aq 'elfcorehdr=0xfffc0000 is not RAM by the firmware' "$out/serial.log"
+		grep -aqE 'elfcorehdr=0xfffc0000 is not RAM by the firmware.s memory map: \[0x[0-9a-f]+, 0x[0-9a-f]+\) is reserved' "$out/serial.log"
 	check "$name: then failure_action (reboot)" \
 		bash -c "grep -aq 'running failure_action reboot' '$out/serial.log' &&
 			 grep -aq '] rebooting' '$out/serial.log'"
