@@ -13,6 +13,7 @@
 #include "capture/dump.h"
 #include "capture/dumpdir.h"
 #include "fs/ext4_target.h"
+#include "fs/raw_log.h"
 #include "fs/raw_target.h"
 #include "ext4_img.h"
 #include "test.h"
@@ -89,6 +90,8 @@ static void test_raw(void)
 	CHECK(t.vmcore->capacity == 4 << 20);
 	CHECK(t.vmcore->write(t.vmcore, 0, data, sizeof(data)) == 0);
 	CHECK(t.vmcore->finish(t.vmcore) == 0);
+	/* dumpling.log right after the dump, where dumpling-extract looks. */
+	CHECK(t.save_log && t.save_log(&t, sizeof(data), "the log\n", 8) == 0);
 	CHECK(t.vmcore->write(t.vmcore, 4 << 20, data, 1) == SINK_ERR_NOSPC ||
 	      sink_put(t.vmcore, 4 << 20, data, 1, &(uint64_t){ 0 }) == SINK_ERR_NOSPC);
 	md_close(&md);
@@ -96,6 +99,19 @@ static void test_raw(void)
 	      memcmp(back, data, sizeof(data)) == 0);
 	CHECK(file_bytes(path, (1 << 20) - sizeof(zero), back, sizeof(zero)) == 0 &&
 	      memcmp(back, zero, sizeof(zero)) == 0);
+	{
+		uint8_t hdr[RAW_LOG_HDR];
+		uint64_t len = 0;
+		uint32_t crc = 0;
+		const char *why = "";
+
+		CHECK(file_bytes(path, (1 << 20) + RAW_LOG_OFFSET(sizeof(data)), hdr,
+				 sizeof(hdr)) == 0);
+		CHECK(raw_log_parse(hdr, sizeof(data), &len, &crc, &why) == 0 && len == 8);
+		CHECK(file_bytes(path, (1 << 20) + RAW_LOG_OFFSET(sizeof(data)) + RAW_LOG_HDR,
+				 back, 8) == 0 && memcmp(back, "the log\n", 8) == 0);
+		CHECK(crc == raw_log_crc("the log\n", 8));
+	}
 
 	/* The partition moved since `dumpling load`: nothing is written. */
 	CHECK(make_mbr_disk(path) == 0 && md_open(&md, path, 512) == 0);
@@ -178,8 +194,11 @@ static void test_ext4(void)
 	CHECK(t.add_file(&t, "vmcore-dmesg.txt", dmesg, strlen(dmesg)) == 0);
 	CHECK(t.vmcore->write(t.vmcore, 0, core, sizeof(core)) == 0);
 	CHECK(t.vmcore->finish(t.vmcore) == 0);
+	CHECK(t.save_log && t.save_log(&t, sizeof(core), dmesg, 20) == 0);
 	md_close(&md);
 	CHECK(fsck_judge(img, 0) == 0);
+	CHECK(image_file(img, "/var/crash/" DIR_NAME "/dumpling.log", out, sizeof(out)) == 20 &&
+	      memcmp(out, dmesg, 20) == 0);
 	CHECK(image_file(img, "/var/crash/" DIR_NAME "/vmcore", out, sizeof(out)) ==
 	      (long)sizeof(core) && memcmp(out, core, sizeof(core)) == 0);
 	CHECK(image_file(img, "/var/crash/" DIR_NAME "/vmcore-dmesg.txt", out, sizeof(out)) ==

@@ -304,8 +304,10 @@ static void test_dump(void)
 	CHECK(t.add_file(&t, "vmcore-dmesg.txt", dmesg, strlen(dmesg)) == 0);
 	CHECK(t.vmcore->write(t.vmcore, 0, core, sizeof(core)) == 0);
 	CHECK(t.vmcore->finish(t.vmcore) == 0);
+	CHECK(t.save_log && t.save_log(&t, sizeof(core), dmesg, 10) == 0);
 	CHECK(same(lookup_path("/var/crash/" DIR_NAME "/vmcore"), core, sizeof(core)));
 	CHECK(same(lookup_path("/var/crash/" DIR_NAME "/vmcore-dmesg.txt"), dmesg, strlen(dmesg)));
+	CHECK(same(lookup_path("/var/crash/" DIR_NAME "/dumpling.log"), dmesg, 10));
 	CHECK(strstr(t.vmcore->name, "10.0.2.2:/srv/nfs/var/crash/" DIR_NAME "/vmcore") != NULL);
 }
 
