@@ -65,6 +65,13 @@ const char *format_name(enum dump_format f)
 /* ---- the table ---------------------------------------------------------- */
 
 #define AT(field)	offsetof(struct capture_config, field)
+
+/* The table reaches fields through offsets: enums as unsigned, flags as int. */
+_Static_assert(sizeof(enum target_kind) == sizeof(unsigned) &&
+	       sizeof(enum action) == sizeof(unsigned) &&
+	       sizeof(enum compress) == sizeof(unsigned) &&
+	       sizeof(enum dump_format) == sizeof(unsigned), "enums are not unsigned-sized");
+
 #define ENUM(tbl)	.names = tbl, .nnames = NELEM(tbl)
 
 /* Table order is the order the writer writes in. */
