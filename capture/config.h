@@ -9,19 +9,15 @@
 #include <stdint.h>
 
 #include "capture/console_spec.h"
+#include "drivers/pci_fn.h"
+
+/* Where file targets put their dump directories unless told otherwise. */
+#define DEFAULT_DUMP_PATH	"/var/crash"
 
 enum target_kind { TARGET_NONE, TARGET_RAW, TARGET_EXT4, TARGET_NFS };
 enum action { ACTION_REBOOT, ACTION_HALT, ACTION_POWEROFF };
 enum compress { COMPRESS_NONE, COMPRESS_ZSTD };
 enum dump_format { FORMAT_KDUMP, FORMAT_ELF };
-
-/* A PCI function and the driver for it: a disk or a NIC. */
-struct disk_spec {
-	char driver[16];	/* "virtio-blk", "nvme", "e1000", "virtio-net" */
-	uint16_t seg;
-	uint8_t bus, dev, fn;
-	uint32_t nsid;		/* NVMe namespace; 0 when not given */
-};
 
 struct capture_config {
 	int have_elfcorehdr;
@@ -31,7 +27,7 @@ struct capture_config {
 
 	enum target_kind target;
 	int have_disk;
-	struct disk_spec disk;
+	struct pci_fn disk;
 	int have_part;
 	uint64_t part_start, part_len;	/* bytes */
 
@@ -42,12 +38,12 @@ struct capture_config {
 	uint32_t mbr_signature;		/* MBR: disk signature and partition number */
 	uint32_t mbr_partno;
 
-	char path[256];			/* ext4, nfs: dump directory, default /var/crash */
+	char path[256];			/* ext4, nfs: dump directory, DEFAULT_DUMP_PATH */
 	uint32_t host_ip;		/* for <ip>-<date>; default 127.0.0.1 */
 
 	/* Network (nfs). Addresses are IPv4 in host byte order. */
 	int have_nic;
-	struct disk_spec nic;
+	struct pci_fn nic;
 	int have_mac;
 	uint8_t mac[6];
 	int dhcp;
@@ -71,6 +67,12 @@ void config_defaults(struct capture_config *c);
  * option with a bad value is an error. Returns 0, or -1 with a message in err.
  */
 int cmdline_parse(const char *cmdline, struct capture_config *c, char *err, size_t errlen);
+
+/* The names the command line and the loader's config use (cmdline_schema.c). */
+const char *target_name(enum target_kind t);
 const char *action_name(enum action a);
+int action_parse(const char *name, enum action *a);	/* 0, or -1 if no such action */
+const char *compress_name(enum compress z);
+const char *format_name(enum dump_format f);
 
 #endif

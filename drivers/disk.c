@@ -6,19 +6,16 @@
 #include "drivers/nvme.h"
 #include "drivers/virtio_blk.h"
 
-int disk_open(const struct disk_spec *spec, struct blk_dev *out, char *err, size_t errlen)
+int disk_open(const struct pci_fn *spec, struct blk_dev *out, char *err, size_t errlen)
 {
-	char drv[sizeof(spec->driver) + 1];
+	const char *name = pci_fn_kind_name(spec->kind);
 
 	memset(out, 0, sizeof(*out));
-	/* The spec's driver field need not be terminated. */
-	memcpy(drv, spec->driver, sizeof(spec->driver));
-	drv[sizeof(spec->driver)] = 0;
-
-	if (strcmp(drv, "virtio-blk") == 0)
+	if (spec->kind == PCI_FN_VIRTIO_BLK)
 		return virtio_blk_open(spec, out, err, errlen);
-	if (strcmp(drv, "nvme") == 0)
+	if (spec->kind == PCI_FN_NVME)
 		return nvme_open(spec, out, err, errlen);
-	snprintf(err, errlen, "unknown disk driver \"%s\" (known: virtio-blk, nvme)", drv);
+	snprintf(err, errlen, "\"%s\" is not a disk driver (known: virtio-blk, nvme)",
+		 name ? name : "none");
 	return -1;
 }

@@ -6,13 +6,13 @@
 
 #include <stddef.h>
 
-#include "capture/config.h"
+#include "drivers/pci_fn.h"
 #include "drivers/blk.h"
 
 /*
- * Dispatches on spec->driver: "virtio-blk" or "nvme".
+ * Dispatches on spec->kind: virtio-blk or nvme.
  * Returns 0 with *out ready for I/O, or -1 with a message in err.
  */
-int disk_open(const struct disk_spec *spec, struct blk_dev *out, char *err, size_t errlen);
+int disk_open(const struct pci_fn *spec, struct blk_dev *out, char *err, size_t errlen);
 
 #endif

@@ -228,7 +228,7 @@ static int read_mac(struct e1000 *e, uint8_t mac[6])
 	return 0;
 }
 
-int e1000_open(const struct disk_spec *spec, struct net_dev *out, char *err, size_t errlen)
+int e1000_open(const struct pci_fn *spec, struct net_dev *out, char *err, size_t errlen)
 {
 	struct e1000 *e = &e1k;
 	struct pci_bar bar;

@@ -5,22 +5,20 @@
 #include "capture/ports.h"
 #include "drivers/net.h"
 
-int net_open(const struct disk_spec *spec, const uint8_t *mac, struct net_dev *out,
+int net_open(const struct pci_fn *spec, const uint8_t *mac, struct net_dev *out,
 	     char *err, size_t errlen)
 {
-	char drv[sizeof(spec->driver) + 1];
+	const char *name = pci_fn_kind_name(spec->kind);
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	memcpy(drv, spec->driver, sizeof(spec->driver));
-	drv[sizeof(spec->driver)] = 0;
-
-	if (strcmp(drv, "e1000") == 0)
+	if (spec->kind == PCI_FN_E1000)
 		r = e1000_open(spec, out, err, errlen);
-	else if (strcmp(drv, "virtio-net") == 0)
+	else if (spec->kind == PCI_FN_VIRTIO_NET)
 		r = virtio_net_open(spec, out, err, errlen);
 	else {
-		snprintf(err, errlen, "unknown network driver \"%s\" (known: e1000, virtio-net)", drv);
+		snprintf(err, errlen, "\"%s\" is not a network driver (known: e1000, virtio-net)",
+			 name ? name : "none");
 		return -1;
 	}
 	if (r)

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "capture/config.h"
+#include "drivers/pci_fn.h"
 
 #define NET_MAX_FRAME	1514	/* Ethernet header + 1500, no FCS, no VLAN */
 
@@ -41,11 +41,11 @@ struct net_dev {
  * and differs from the card's, that is logged and the card's is used.
  * Returns 0 or -1 with a message in err.
  */
-int net_open(const struct disk_spec *spec, const uint8_t *mac, struct net_dev *out,
+int net_open(const struct pci_fn *spec, const uint8_t *mac, struct net_dev *out,
 	     char *err, size_t errlen);
 
-int e1000_open(const struct disk_spec *spec, struct net_dev *out, char *err, size_t errlen);
-int virtio_net_open(const struct disk_spec *spec, struct net_dev *out, char *err, size_t errlen);
+int e1000_open(const struct pci_fn *spec, struct net_dev *out, char *err, size_t errlen);
+int virtio_net_open(const struct pci_fn *spec, struct net_dev *out, char *err, size_t errlen);
 
 /* Frames to keep: ours, broadcast, multicast (QEMU's virtio-net is promiscuous). */
 static inline bool net_frame_for_us(const struct net_dev *d, const uint8_t *frame)

@@ -620,7 +620,7 @@ static int nvme_io_queues(struct nvme *n, char *err, size_t errlen)
 	return admin(n, &c, NULL, "create I/O submission queue", err, errlen);
 }
 
-int nvme_open(const struct disk_spec *spec, struct blk_dev *out, char *err, size_t errlen)
+int nvme_open(const struct pci_fn *spec, struct blk_dev *out, char *err, size_t errlen)
 {
 	struct pci_dev pd;
 	struct pci_bar bar;

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "capture/config.h"
+#include "drivers/pci_fn.h"
 #include "drivers/blk.h"
 
 /*
@@ -19,6 +19,6 @@
  * message in err. At most NVME_MAX_DEVS controllers can be open.
  */
 #define NVME_MAX_DEVS	2
-int nvme_open(const struct disk_spec *spec, struct blk_dev *out, char *err, size_t errlen);
+int nvme_open(const struct pci_fn *spec, struct blk_dev *out, char *err, size_t errlen);
 
 #endif

@@ -7,7 +7,7 @@
 #include "drivers/pci_unused.h"
 
 struct unused_state {
-	const struct disk_spec *keep;
+	const struct pci_fn *keep;
 	int nkeep, count;
 	char list[160];
 };
@@ -33,7 +33,7 @@ static int quiesce_one(const struct pci_dev *d, void *arg)
 	return 0;
 }
 
-int pci_quiesce_unused(const struct disk_spec *keep, int nkeep)
+int pci_quiesce_unused(const struct pci_fn *keep, int nkeep)
 {
 	struct unused_state s;
 

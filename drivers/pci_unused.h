@@ -7,13 +7,13 @@
 #ifndef DRIVERS_PCI_UNUSED_H
 #define DRIVERS_PCI_UNUSED_H
 
-#include "capture/config.h"
+#include "drivers/pci_fn.h"
 
 /*
  * pci_quiesce() on every function of segment 0 except bridges (their
  * bus-master bit gates the DMA of everything behind them, our device too) and
  * the functions in keep[0..nkeep). Returns how many were quiesced.
  */
-int pci_quiesce_unused(const struct disk_spec *keep, int nkeep);
+int pci_quiesce_unused(const struct pci_fn *keep, int nkeep);
 
 #endif

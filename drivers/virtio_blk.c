@@ -317,7 +317,7 @@ static int vblk_configure(struct virtio_blk *vb, struct blk_dev *out, char *err,
 	return 0;
 }
 
-int virtio_blk_open(const struct disk_spec *spec, struct blk_dev *out, char *err, size_t errlen)
+int virtio_blk_open(const struct pci_fn *spec, struct blk_dev *out, char *err, size_t errlen)
 {
 	struct pci_dev pd;
 	struct virtio_blk *vb;

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "capture/config.h"
+#include "drivers/pci_fn.h"
 #include "drivers/blk.h"
 
 /*
@@ -17,6 +17,6 @@
  * At most VIRTIO_BLK_MAX_DEVS devices can be open.
  */
 #define VIRTIO_BLK_MAX_DEVS	2
-int virtio_blk_open(const struct disk_spec *spec, struct blk_dev *out, char *err, size_t errlen);
+int virtio_blk_open(const struct pci_fn *spec, struct blk_dev *out, char *err, size_t errlen);
 
 #endif

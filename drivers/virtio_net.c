@@ -150,7 +150,7 @@ static bool is_virtio_net(const struct pci_dev *pd)
 	return pd->vendor == VIRTIO_PCI_VENDOR && (pd->device == 0x1041 || pd->device == 0x1000);
 }
 
-int virtio_net_open(const struct disk_spec *spec, struct net_dev *out, char *err, size_t errlen)
+int virtio_net_open(const struct pci_fn *spec, struct net_dev *out, char *err, size_t errlen)
 {
 	struct virtio_net *vn = &vnet;
 	struct pci_dev pd;

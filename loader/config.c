@@ -67,18 +67,12 @@ static int refuse(struct directive_ctx *x, const char *fmt, ...)
 static int parse_action(struct directive_ctx *x, const char *name, const char *v,
 			enum action *out)
 {
-	if (!strcmp(v, "reboot"))
-		*out = ACTION_REBOOT;
-	else if (!strcmp(v, "halt"))
-		*out = ACTION_HALT;
-	else if (!strcmp(v, "poweroff"))
-		*out = ACTION_POWEROFF;
-	else if (!strcmp(v, "shell") || !strcmp(v, "dump_to_rootfs"))
+	if (action_parse(v, out) == 0)
+		return 0;
+	if (!strcmp(v, "shell") || !strcmp(v, "dump_to_rootfs"))
 		return conf_error(x, "%s '%s' is not supported: dumpling has no shell "
 				  "or root filesystem; use reboot, halt or poweroff", name, v);
-	else
-		return conf_error(x, "%s '%s': expected reboot, halt or poweroff", name, v);
-	return 0;
+	return conf_error(x, "%s '%s': expected reboot, halt or poweroff", name, v);
 }
 
 static int do_raw(struct directive_ctx *x, int argc, char **argv)
@@ -326,9 +320,9 @@ static const struct directive directives[] = {
 static const struct {
 	const char *name, *why;
 } unsupported[] = {
-	{ "xfs", "xfs targets are not supported; use raw" },
-	{ "btrfs", "btrfs targets are not supported; use raw" },
-	{ "ssh", "ssh targets are not supported; use raw" },
+	{ "xfs", "xfs targets are not supported; use ext4, nfs or raw" },
+	{ "btrfs", "btrfs targets are not supported; use ext4, nfs or raw" },
+	{ "ssh", "ssh targets are not supported; use nfs, or ext4 or raw on a local disk" },
 	{ "default", "'default' is the old name of failure_action; use failure_action" },
 	{ "kdump_pre", "dumpling runs no scripts" },
 	{ "kdump_post", "dumpling runs no scripts" },
@@ -343,7 +337,7 @@ static const struct {
 	{ "auto_reset_crashkernel", "use 'dumpling reset-crashkernel' once instead" },
 	{ "ext2", "ext2 targets are not supported; use ext4 or raw" },
 	{ "ext3", "ext3 targets are not supported; use ext4 or raw" },
-	{ "minix", "minix targets are not supported; use raw" },
+	{ "minix", "minix targets are not supported; use ext4, nfs or raw" },
 	{ "blacklist", "dumpling loads no kernel modules" },
 	{ "options", "dumpling loads no kernel modules" },
 	{ "link_delay", "dumpling's network drivers wait for the link themselves" },
@@ -511,21 +505,17 @@ int config_load(const char *path, struct loader_config *c, char *err, size_t err
 	return r;
 }
 
-const char *compress_name(enum compress z)
+void loader_capture_settings(const struct loader_config *c, struct capture_config *out)
 {
-	return z == COMPRESS_ZSTD ? "zstd" : "none";
-}
-
-const char *format_name(enum dump_format f)
-{
-	return f == FORMAT_ELF ? "elf" : "kdump";
-}
-
-const char *loader_action_name(enum action a)
-{
-	switch (a) {
-	case ACTION_HALT: return "halt";
-	case ACTION_POWEROFF: return "poweroff";
-	default: return "reboot";
-	}
+	config_defaults(out);
+	out->target = c->target;
+	out->dump_level = c->dump_level;
+	out->compress = c->compress;
+	out->format = c->format;
+	out->failure_action = c->failure_action;
+	out->final_action = c->final_action;
+	if (c->path[0])
+		snprintf(out->path, sizeof(out->path), "%s", c->path);
+	out->timeout_s = c->timeout_s;
+	out->deadline_s = c->deadline_s;
 }

@@ -40,8 +40,12 @@ int config_parse_text(const char *text, const char *filename,
 /* Reads and parses a config file. */
 int config_load(const char *path, struct loader_config *c, char *err, size_t errlen);
 
-const char *compress_name(enum compress z);
-const char *format_name(enum dump_format f);
-const char *loader_action_name(enum action a);
+/*
+ * What the config says, as the capture image's settings: target, dump level,
+ * compression, format, actions, path, timeout and deadline. The target's
+ * device (loader/cmdline.c, loader/nfs.c) and console (loader/console.c)
+ * are added by whoever finds them; capture/cmdline_schema.c writes the whole.
+ */
+void loader_capture_settings(const struct loader_config *c, struct capture_config *out);
 
 #endif

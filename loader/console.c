@@ -541,11 +541,11 @@ static uint8_t *read_table(const char *rel, size_t *len)
 	return (uint8_t *)read_whole_file(path, len);
 }
 
-int console_append_word(const char *words, char *cmdline, size_t n, char *err, size_t errlen)
+int console_choose(const char *words, struct console_spec *out, char *err, size_t errlen)
 {
 	struct console_spec c;
-	char notes[1024] = "", value[256], path[512];
-	size_t spcr_len = 0, k = strlen(cmdline);
+	char notes[1024] = "", path[512];
+	size_t spcr_len = 0;
 	uint8_t *spcr = read_table("/sys/firmware/acpi/tables/SPCR", &spcr_len);
 	char *kcmd = NULL, *iomem = NULL;
 	int r = -1;
@@ -574,15 +574,27 @@ int console_append_word(const char *words, char *cmdline, size_t n, char *err, s
 			break;
 		fprintf(stderr, "dumpling: console: %.*s\n", (int)(e - l), l);
 	}
-	if (console_spec_format(&c, value, sizeof(value)) < 0 ||
-	    snprintf(cmdline + k, n - k, " dumpling.console=%s", value) >= (int)(n - k)) {
-		snprintf(err, errlen, "the capture command line is too long");
-		goto out;
-	}
+	*out = c;
 	r = 0;
 out:
 	free(spcr);
 	free(kcmd);
 	free(iomem);
 	return r;
+}
+
+int console_append_word(const char *words, char *cmdline, size_t n, char *err, size_t errlen)
+{
+	struct console_spec c;
+	char value[256];
+	size_t k = strlen(cmdline);
+
+	if (console_choose(words, &c, err, errlen))
+		return -1;
+	if (console_spec_format(&c, value, sizeof(value)) < 0 ||
+	    snprintf(cmdline + k, n - k, " dumpling.console=%s", value) >= (int)(n - k)) {
+		snprintf(err, errlen, "the capture command line is too long");
+		return -1;
+	}
+	return 0;
 }

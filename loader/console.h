@@ -57,4 +57,8 @@ int console_check_ram(const struct console_spec *c, const char *iomem_text, char
 int console_append_word(const char *config_words, char *cmdline, size_t n, char *err,
 			size_t errlen);
 
+/* console_append_word()'s choice, as the spec itself. Returns 0 or -1. */
+int console_choose(const char *config_words, struct console_spec *out, char *err,
+		   size_t errlen);
+
 #endif

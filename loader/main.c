@@ -13,6 +13,7 @@
 
 #include "arch/x86_64/bootparam.h"
 #include "loader/iommu.h"
+#include "capture/cmdline_schema.h"
 #include "loader/cmdline.h"
 #include "loader/config.h"
 #include "loader/console.h"
@@ -97,35 +98,29 @@ static const char *human(uint64_t b, char *buf, size_t n)
 /* The nfs target's network facts (loader/nfs.c), for describe_target. */
 static struct net_info nfs_net;
 
-/* Config and target -> capture command line words. */
+/* Config and target -> one struct capture_config -> command line words. */
 static int config_and_cmdline(const char *conf, struct loader_config *c, struct target_info *t,
 			      char *cmdline, size_t n)
 {
+	struct capture_config cc;
 	char err[4096];
 
 	if (config_load(conf, c, err, sizeof(err)) < 0 ||
 	    config_resolve_path(c, err, sizeof(err)) < 0)
 		return fail(err);
 	if (c->target == TARGET_NFS) {
-		if (nfs_resolve(c, &nfs_net, err, sizeof(err)) < 0)
+		if (nfs_resolve(c, &nfs_net, err, sizeof(err)) < 0 ||
+		    nfs_capture_config(c, &nfs_net, &cc, err, sizeof(err)) < 0)
 			return fail(err);
-		if (nfs_cmdline(c, &nfs_net, cmdline, n) < 0)
-			return fail("the capture command line is too long");
 	} else {
 		if (c->target == TARGET_EXT4 ? ext4_target_resolve(c, t, err, sizeof(err)) < 0
 					      : resolve_target(c->raw_dev, t, err, sizeof(err)) < 0)
 			return fail(err);
-		if (build_cmdline(c, t, cmdline, n) < 0)
-			return fail("the capture command line is too long");
+		if (loader_disk_config(c, t, &cc, err, sizeof(err)) < 0)
+			return fail(err);
 	}
-	/* For every target: how long the whole capture may take (dumpling_deadline). */
-	if (c->deadline_s) {
-		size_t k = strlen(cmdline);
-
-		if ((size_t)snprintf(cmdline + k, n - k, " dumpling.deadline=%u", c->deadline_s) >= n - k)
-			return fail("the capture command line is too long");
-	}
-	if (console_append_word(c->console, cmdline, n, err, sizeof(err)) < 0)
+	if (console_choose(c->console, &cc.console, err, sizeof(err)) < 0 ||
+	    cmdline_write(&cc, cmdline, n, err, sizeof(err)) < 0)
 		return fail(err);
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "loader/nfs.h"
+#include "capture/cmdline_schema.h"
 #include "capture/fmt.h"
 #include "loader/sysroot.h"
 
@@ -294,31 +295,38 @@ int nfs_resolve(const struct loader_config *c, struct net_info *ni, char *err, s
 	return nic_facts(ni, err, errlen);
 }
 
+int nfs_capture_config(const struct loader_config *c, const struct net_info *ni,
+		       struct capture_config *out, char *err, size_t errlen)
+{
+	char nic[64];
+	struct span name = { "nic", 3 };
+
+	loader_capture_settings(c, out);
+	/* The schema reads the driver and PCI function the way the image will. */
+	snprintf(nic, sizeof(nic), "%s@%s", ni->driver, ni->pci);
+	if (cmdline_option_parse(cmdline_option_find(name), (struct span){ nic, strlen(nic) },
+				 out) < 0)
+		return errf(err, errlen, "%s: the image has no driver for %s %s", ni->ifname,
+			    ni->driver, ni->pci);
+	out->have_mac = 1;
+	memcpy(out->mac, ni->mac, sizeof(out->mac));
+	out->ip = ni->ip;
+	out->netmask = ni->netmask;
+	out->gateway = ni->gw;
+	out->nfs_server = ni->server;
+	snprintf(out->nfs_export, sizeof(out->nfs_export), "%s", ni->export);
+	out->host_ip = ni->ip;		/* the <ip> of <ip>-<date> */
+	return 0;
+}
+
 int nfs_cmdline(const struct loader_config *c, const struct net_info *ni, char *buf, size_t n)
 {
-	char ip[16], gw[32] = "", srv[16], path[300] = "", timeout[32] = "";
-	int k;
+	struct capture_config cc;
+	char err[256];
 
-	if (ni->gw) {
-		char g[16];
-
-		snprintf(gw, sizeof(gw), " dumpling.gw=%s", ip_str(ni->gw, g));
-	}
-	if (c->path[0])
-		snprintf(path, sizeof(path), " dumpling.path=%s", c->path);
-	if (c->timeout_s)
-		snprintf(timeout, sizeof(timeout), " dumpling.timeout=%u", c->timeout_s);
-	k = snprintf(buf, n, "dumpling.target=nfs dumpling.nic=%s@%s "
-		     "dumpling.mac=%02x:%02x:%02x:%02x:%02x:%02x dumpling.ip=%s/%d%s "
-		     "dumpling.nfs=%s:%s%s%s dumpling.hostip=%s "
-		     "dumpling.dump_level=%d dumpling.compress=%s dumpling.format=%s "
-		     "dumpling.failure_action=%s dumpling.final_action=%s",
-		     ni->driver, ni->pci, ni->mac[0], ni->mac[1], ni->mac[2], ni->mac[3],
-		     ni->mac[4], ni->mac[5], ip_str(ni->ip, ip), prefix_len(ni->netmask), gw,
-		     ip_str(ni->server, srv), ni->export, path, timeout, ip,
-		     c->dump_level, compress_name(c->compress), format_name(c->format),
-		     loader_action_name(c->failure_action), loader_action_name(c->final_action));
-	return k < 0 || (size_t)k >= n ? -1 : k;
+	if (nfs_capture_config(c, ni, &cc, err, sizeof(err)) < 0)
+		return -1;
+	return cmdline_write(&cc, buf, n, err, sizeof(err));
 }
 
 void nfs_describe(const struct loader_config *c, const struct net_info *ni, char *buf, size_t n)
@@ -326,5 +334,5 @@ void nfs_describe(const struct loader_config *c, const struct net_info *ni, char
 	char srv[16];
 
 	snprintf(buf, n, "nfs %s:%s%s via %s (%s %s)", ip_str(ni->server, srv), ni->export,
-		 c->path[0] ? c->path : "/var/crash", ni->ifname, ni->driver, ni->pci);
+		 c->path[0] ? c->path : DEFAULT_DUMP_PATH, ni->ifname, ni->driver, ni->pci);
 }

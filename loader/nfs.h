@@ -34,8 +34,14 @@ int nfs_parse_spec(const char *spec, uint32_t *server, char *export, size_t expo
 /* Everything above, for c->nfs. Returns 0, or -1 with err. */
 int nfs_resolve(const struct loader_config *c, struct net_info *ni, char *err, size_t errlen);
 
-/* The capture command line for an nfs target (docs/cmdline.md). Returns
- * its length, or -1 if buf is too small. */
+/* The config's settings and the network facts, as the image will read
+ * them. Returns 0, or -1 with err. */
+int nfs_capture_config(const struct loader_config *c, const struct net_info *ni,
+		       struct capture_config *out, char *err, size_t errlen);
+
+/* nfs_capture_config() written as the command line (docs/cmdline.md), with
+ * the image's default console. Returns its length, or -1 if buf is too small
+ * or a value cannot be written. */
 int nfs_cmdline(const struct loader_config *c, const struct net_info *ni, char *buf, size_t n);
 
 /* "nfs 10.0.2.2:/srv/dumps/var/crash via eth0 (virtio-net 0000:00:03.0)" */

@@ -2,7 +2,10 @@
 #ifndef LOADER_SAVE_H
 #define LOADER_SAVE_H
 
-#define DEFAULT_CRASH_DIR	"/var/crash"
+#include "capture/config.h"
+
+/* Raw dumps are saved where kdump saves them, the file targets' default. */
+#define DEFAULT_CRASH_DIR	DEFAULT_DUMP_PATH
 
 int cmd_save(const char *conf, const char *dir);
 

@@ -19,6 +19,7 @@
 #include "loader/partid.h"
 #include "loader/reserve.h"
 #include "loader/resolve.h"
+#include "loader/save.h"
 #include "loader/status.h"
 #include "loader/sysroot.h"
 
@@ -76,10 +77,12 @@ static int check_target(struct loader_config *c, char *what, size_t n, char *err
 
 	switch (c->target) {
 	case TARGET_NFS:
-		snprintf(what, n, "nfs %s, path %s", c->nfs, c->path[0] ? c->path : "/var/crash");
+		snprintf(what, n, "nfs %s, path %s", c->nfs,
+			 c->path[0] ? c->path : DEFAULT_DUMP_PATH);
 		return nfs_resolve(c, &ni, err, errlen);
 	case TARGET_EXT4:
-		snprintf(what, n, "ext4 %s, path %s", c->raw_dev, c->path[0] ? c->path : "/var/crash");
+		snprintf(what, n, "ext4 %s, path %s", c->raw_dev,
+			 c->path[0] ? c->path : DEFAULT_DUMP_PATH);
 		return ext4_target_resolve(c, &t, err, errlen);
 	default:
 		snprintf(what, n, "raw %s", c->raw_dev);
@@ -172,7 +175,7 @@ int cmd_status(const char *conf, const char *image)
 	secureboot_status(stdout);
 
 	/* Raw dumps are saved to /var/crash; "path" alone names a mounted directory. */
-	sysroot_path(dir, sizeof(dir), "%s", path_line[0] ? path_line : "/var/crash");
+	sysroot_path(dir, sizeof(dir), "%s", path_line[0] ? path_line : DEFAULT_CRASH_DIR);
 	show_newest(dir);
 
 	if (rc == STATUS_OK && !rv.loaded)

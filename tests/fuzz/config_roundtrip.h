@@ -2,7 +2,8 @@
  * The differential check between the loader and the image (issue 15, finding
  * 1): a config the loader accepts, turned into a capture command line the way
  * `dumpling load` turns it, must parse back in the image's parser
- * (capture/cmdline.c) to the same settings. Used by tests/fuzz/fuzz_config.c
+ * (capture/cmdline.c) to the same settings, and the schema's writer
+ * (capture/cmdline_schema.c) writes those settings as the same line. Used by tests/fuzz/fuzz_config.c
  * and tests/unit/test_config_cmdline.c.
  *
  * The target is not looked up on this machine: an nfs target gets a fixed
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/cmdline_schema.h"
 #include "capture/config.h"
 #include "loader/cmdline.h"
 #include "loader/config.h"
@@ -29,6 +31,7 @@ enum { RT_REJECTED, RT_SAME, RT_DIFFERENT };
 static int parse_back(int built, const char *line, struct capture_config *cc, char *why,
 		      size_t whylen)
 {
+	static char again[4096];
 	char err[1024];
 
 	if (built < 0) {
@@ -38,6 +41,11 @@ static int parse_back(int built, const char *line, struct capture_config *cc, ch
 	config_defaults(cc);
 	if (cmdline_parse(line, cc, err, sizeof(err))) {
 		snprintf(why, whylen, "the image refuses it: %.300s", err);
+		return -1;
+	}
+	/* What the image read, written by the same schema, is the same line. */
+	if (cmdline_write(cc, again, sizeof(again), err, sizeof(err)) < 0 || strcmp(again, line)) {
+		snprintf(why, whylen, "written again it reads: %.300s", again);
 		return -1;
 	}
 	return 0;
@@ -87,14 +95,14 @@ static int config_roundtrip(const char *text, char *line, size_t linelen, char *
 		if (cc.target != TARGET_NFS || cc.nfs_server != ni.server ||
 		    strcmp(cc.nfs_export, ni.export) || cc.ip != ni.ip ||
 		    cc.netmask != ni.netmask || cc.gateway != ni.gw || !cc.have_nic ||
-		    strcmp(cc.nic.driver, "virtio-net") || cc.nic.dev != 3 || !cc.have_mac ||
+		    cc.nic.kind != PCI_FN_VIRTIO_NET || cc.nic.dev != 3 || !cc.have_mac ||
 		    memcmp(cc.mac, ni.mac, 6) || cc.host_ip != ni.ip ||
 		    cc.timeout_s != c.timeout_s || cc.have_disk || cc.have_part) {
 			snprintf(why, whylen, "the image reads another nfs target (export '%.200s')",
 				 cc.nfs_export);
 			return RT_DIFFERENT;
 		}
-		want_path = c.path[0] ? c.path : "/var/crash";
+		want_path = c.path[0] ? c.path : DEFAULT_DUMP_PATH;
 	} else {
 		struct target_info t;
 
@@ -111,23 +119,23 @@ static int config_roundtrip(const char *text, char *line, size_t linelen, char *
 		memcpy(t.partuuid, guid, 16);
 		if (parse_back(build_cmdline(&c, &t, line, linelen), line, &cc, why, whylen) < 0)
 			return RT_DIFFERENT;
-		if (cc.target != c.target || !cc.have_disk || strcmp(cc.disk.driver, "virtio-blk") ||
+		if (cc.target != c.target || !cc.have_disk || cc.disk.kind != PCI_FN_VIRTIO_BLK ||
 		    cc.disk.dev != 4 || !cc.have_part || cc.part_start != t.part_start ||
 		    cc.part_len != t.part_len || !cc.have_partuuid || memcmp(cc.partuuid, guid, 16) ||
 		    cc.have_nic || cc.nfs_server) {
 			snprintf(why, whylen, "the image reads another disk target");
 			return RT_DIFFERENT;
 		}
-		want_path = c.target == TARGET_EXT4 ? (c.path[0] ? c.path : "/var/crash")
-						    : "/var/crash";
+		want_path = c.target == TARGET_EXT4 && c.path[0] ? c.path : DEFAULT_DUMP_PATH;
 	}
 	if (strcmp(cc.path, want_path)) {
 		snprintf(why, whylen, "path '%.200s' reads back as '%.200s'", want_path, cc.path);
 		return RT_DIFFERENT;
 	}
 	if (cc.dump_level != c.dump_level || cc.compress != c.compress || cc.format != c.format ||
-	    cc.failure_action != c.failure_action || cc.final_action != c.final_action) {
-		snprintf(why, whylen, "dump level, compression, format or actions differ");
+	    cc.failure_action != c.failure_action || cc.final_action != c.final_action ||
+	    cc.deadline_s != c.deadline_s) {
+		snprintf(why, whylen, "dump level, compression, format, actions or deadline differ");
 		return RT_DIFFERENT;
 	}
 	return RT_SAME;

@@ -84,11 +84,11 @@ int main(void)
 	/* Disk */
 	CHECK(parse("dumpling.disk=virtio-blk@0000:00:04.0") == 0);
 	CHECK(c.have_disk);
-	CHECK_STR(c.disk.driver, "virtio-blk");
+	CHECK(c.disk.kind == PCI_FN_VIRTIO_BLK);
 	CHECK(c.disk.seg == 0 && c.disk.bus == 0 && c.disk.dev == 4 && c.disk.fn == 0);
 	CHECK(c.disk.nsid == 0);
 	CHECK(parse("dumpling.disk=nvme@0001:3a:1f.7/2") == 0);
-	CHECK_STR(c.disk.driver, "nvme");
+	CHECK(c.disk.kind == PCI_FN_NVME);
 	CHECK(c.disk.seg == 1 && c.disk.bus == 0x3a && c.disk.dev == 0x1f && c.disk.fn == 7);
 	CHECK_EQ_U64(c.disk.nsid, 2);
 	CHECK(parse("dumpling.disk=nvme@00:05.0") == 0);	/* no segment */

@@ -71,6 +71,8 @@ int main(void)
 	       "failure_action poweroff\n", RT_SAME);
 	expect("raw /dev/vdb1\ncore_collector makedumpfile -z -d 31\n", RT_SAME);
 	expect("ext4 /dev/vdb1\n", RT_SAME);
+	expect("raw /dev/vdb1\ndumpling_deadline 604800\nfailure_action halt\n", RT_SAME);
+	expect("path /srv/dumps\ndumpling_deadline 25\n", RT_SAME);
 	{
 		/* The longest export the image keeps is 255 bytes; 256 is refused. */
 		char text[600] = "nfs 10.0.0.1:/";

@@ -218,7 +218,7 @@ static void test_config_and_cmdline(void)
 	CHECK(cmdline_parse(line, &cc, err, sizeof(err)) == 0);
 	CHECK(cc.target == TARGET_NFS);
 	CHECK(cc.have_nic);
-	CHECK_STR(cc.nic.driver, "e1000");
+	CHECK(cc.nic.kind == PCI_FN_E1000);
 	CHECK_EQ_U64(cc.nic.dev, 3);
 	CHECK(cc.have_mac && memcmp(cc.mac, ni.mac, 6) == 0);
 	CHECK_EQ_U64(cc.ip, 0xc0a80714);

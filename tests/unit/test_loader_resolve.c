@@ -217,14 +217,15 @@ static void test_cmdline(void)
 	CHECK_STR(line, "dumpling.target=raw dumpling.disk=virtio-blk@0000:00:04.0 "
 		  "dumpling.part=1048576+1073741824 dumpling.dump_level=31 "
 		  "dumpling.compress=zstd dumpling.format=kdump "
-		  "dumpling.failure_action=halt dumpling.final_action=poweroff");
+		  "dumpling.failure_action=halt dumpling.final_action=poweroff "
+		  "dumpling.console=io@0x3f8:115200n8,screen");
 	CHECK(strstr(line, "elfcorehdr") == NULL);
 
 	config_defaults(&cc);
 	CHECK(cmdline_parse(line, &cc, perr, sizeof(perr)) == 0);
 	CHECK(cc.target == TARGET_RAW);
 	CHECK(cc.have_disk);
-	CHECK_STR(cc.disk.driver, "virtio-blk");
+	CHECK(cc.disk.kind == PCI_FN_VIRTIO_BLK);
 	CHECK_EQ_U64(cc.disk.bus, 0);
 	CHECK_EQ_U64(cc.disk.dev, 4);
 	CHECK_EQ_U64(cc.disk.fn, 0);
@@ -243,10 +244,11 @@ static void test_cmdline(void)
 	CHECK(build_cmdline(&c, &t, line, sizeof(line)) > 0);
 	CHECK_STR(line, "dumpling.target=raw dumpling.disk=nvme@0000:01:00.0/2 "
 		  "dumpling.dump_level=1 dumpling.compress=none dumpling.format=elf "
-		  "dumpling.failure_action=reboot dumpling.final_action=reboot");
+		  "dumpling.failure_action=reboot dumpling.final_action=reboot "
+		  "dumpling.console=io@0x3f8:115200n8,screen");
 	config_defaults(&cc);
 	CHECK(cmdline_parse(line, &cc, perr, sizeof(perr)) == 0);
-	CHECK_STR(cc.disk.driver, "nvme");
+	CHECK(cc.disk.kind == PCI_FN_NVME);
 	CHECK_EQ_U64(cc.disk.bus, 1);
 	CHECK_EQ_U64(cc.disk.nsid, 2);
 	CHECK(!cc.have_part);
