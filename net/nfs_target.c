@@ -427,7 +427,7 @@ int nfs_target_open(const struct capture_config *cfg, const struct capture *cap,
 	rpc_clnt_init(&nt.nfs, "NFS", cfg->nfs_server, nfs_port, NFS_PROG, NFS_VERS, &nt.auth,
 		      nt.give_up_ms);
 	if (fsinfo(err, errlen) != 0 ||
-	    make_path(cfg->path[0] ? cfg->path : "/var/crash", &nt.dir, err, errlen) != 0)
+	    make_path(cfg->path[0] ? cfg->path : DEFAULT_DUMP_PATH, &nt.dir, err, errlen) != 0)
 		return -1;
 
 	dump_dir_name(dump_dir_host(cfg), cap->have_crash_time, cap->crash_time, dirname,
@@ -444,7 +444,7 @@ int nfs_target_open(const struct capture_config *cfg, const struct capture *cap,
 	nt.dir = mk.made;
 	if (snprintf(nt.where, sizeof(nt.where), "%s:%s%s%s/%s", srv, cfg->nfs_export,
 		     cfg->path[0] && cfg->path[0] != '/' ? "/" : "",
-		     cfg->path[0] ? cfg->path : "/var/crash", made) >= (int)sizeof(nt.where))
+		     cfg->path[0] ? cfg->path : DEFAULT_DUMP_PATH, made) >= (int)sizeof(nt.where))
 		memcpy(nt.where + sizeof(nt.where) - 4, "...", 4);	/* only for messages */
 
 	struct nfs_fh fh;
