@@ -16,7 +16,8 @@
  *
  * Every field is checked against the size of the file. Memory: the header
  * view, one block of each bitmap, one page and one count per bitmap block.
- * Only zstd and uncompressed pages can be read (compress.c; host tools only).
+ * Only zstd and uncompressed pages can be read (inflate.c). Host tools only:
+ * the Makefile keeps this file out of the image.
  */
 #ifndef CAPTURE_KDUMP_READ_H
 #define CAPTURE_KDUMP_READ_H
