@@ -7,6 +7,7 @@
 
 #include "arch/x86_64/bootparam.h"
 #include "arch/x86_64/console.h"
+#include "arch/x86_64/firmware_map.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/serial.h"
 #include "capture/font.h"
@@ -174,17 +175,12 @@ static const char *ram_owner(uint64_t pa, uint64_t len, const uint8_t *bp,
 	if (overlaps(pa, len, img_start, img_end - img_start))
 		return "the capture image";
 	if (bp) {
-		unsigned n = bp[BP_E820_ENTRIES];
-
-		for (unsigned i = 0; i < n && i < BP_E820_MAX; i++) {
-			const uint8_t *e = bp + BP_E820_TABLE + 20 * i;
+		for (unsigned i = 0; i < e820_count(bp); i++) {
 			uint64_t addr, size;
 			uint32_t type;
 
-			memcpy(&addr, e, 8);
-			memcpy(&size, e + 8, 8);
-			memcpy(&type, e + 16, 4);
-			if (type == 1 && overlaps(pa, len, addr, size))
+			e820_entry(bp, i, &addr, &size, &type);
+			if (type == E820_RAM && overlaps(pa, len, addr, size))
 				return "RAM of the crash reservation (e820)";
 		}
 	}

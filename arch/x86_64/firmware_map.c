@@ -24,24 +24,30 @@ static unsigned maxphyaddr(void)
 	return (r[0] & 0xff) >= 32 && (r[0] & 0xff) <= 52 ? r[0] & 0xff : 52;
 }
 
+unsigned e820_count(const uint8_t *bp)
+{
+	return bp[BP_E820_ENTRIES] < BP_E820_MAX ? bp[BP_E820_ENTRIES] : BP_E820_MAX;
+}
+
+void e820_entry(const uint8_t *bp, unsigned i, uint64_t *addr, uint64_t *size, uint32_t *type)
+{
+	const uint8_t *e = bp + BP_E820_TABLE + 20 * i;
+
+	memcpy(addr, e, 8);
+	memcpy(size, e + 8, 8);
+	memcpy(type, e + 16, 4);
+}
+
 void firmware_map_load(struct physmap *m, const uint8_t *bp)
 {
-	unsigned n;
-
 	physmap_init(m, 1ull << maxphyaddr());
 	if (!bp)
 		return;
-	n = bp[BP_E820_ENTRIES];
-	if (n > BP_E820_MAX)
-		n = BP_E820_MAX;
-	for (unsigned i = 0; i < n; i++) {
-		const uint8_t *e = bp + BP_E820_TABLE + 20 * i;
+	for (unsigned i = 0; i < e820_count(bp); i++) {
 		uint64_t addr, size;
 		uint32_t type;
 
-		memcpy(&addr, e, 8);
-		memcpy(&size, e + 8, 8);
-		memcpy(&type, e + 16, 4);
+		e820_entry(bp, i, &addr, &size, &type);
 		if (physmap_add(m, addr, size, type))
 			break;	/* PHYSMAP_MAX = BP_E820_MAX: cannot happen */
 	}
