@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "capture/busy.h"
+#include "capture/fmt.h"
 
 int64_t busy_reply(struct busy *b, uint64_t now_ms, uint32_t limit_ms, const char *what,
 		   char *err, size_t errlen)
@@ -17,11 +18,10 @@ int64_t busy_reply(struct busy *b, uint64_t now_ms, uint32_t limit_ms, const cha
 	}
 	b->replies++;
 	if (now_ms - b->since_ms >= limit_ms) {
-		snprintf(err, errlen, "%s: the server has answered JUKEBOX (busy, try later) "
-			 "%llu times over %llu s without taking any data: giving up", what,
-			 (unsigned long long)b->replies,
-			 (unsigned long long)((now_ms - b->since_ms) / 1000));
-		return -1;
+		return errf(err, errlen, "%s: the server has answered JUKEBOX (busy, try later) "
+			    "%llu times over %llu s without taking any data: giving up", what,
+			    (unsigned long long)b->replies,
+			    (unsigned long long)((now_ms - b->since_ms) / 1000));
 	}
 	return b->delay_ms;
 }

@@ -11,6 +11,7 @@
 #include "capture/cmdline_schema.h"
 #include "capture/cmdline_word.h"
 #include "capture/ports.h"
+#include "capture/fmt.h"
 
 /* The loader splits its config by the same rule (cmdline_word.h). */
 static int is_space(char c)
@@ -132,10 +133,9 @@ int cmdline_parse(const char *cmdline, struct capture_config *c, char *err, size
 	while (next_word(cmdline, &pos, &name, &val, &has_val)) {
 		if (span_name_is(name, "elfcorehdr")) {
 			if (!has_val || parse_elfcorehdr(val, c)) {
-				snprintf(err, errlen, "elfcorehdr=%.*s: expected [SIZE@]ADDR "
-					 "(0x hex or decimal, K/M/G suffix)",
-					 (int)val.len, val.p);
-				return -1;
+				return errf(err, errlen, "elfcorehdr=%.*s: expected [SIZE@]ADDR "
+					    "(0x hex or decimal, K/M/G suffix)",
+					    (int)val.len, val.p);
 			}
 		} else if (span_name_is(name, "acpi_rsdp")) {
 			uint64_t x;
@@ -149,9 +149,8 @@ int cmdline_parse(const char *cmdline, struct capture_config *c, char *err, size
 			struct span opt = { name.p + plen, name.len - plen };
 			const char *expect = "";
 			if (parse_option(opt, val, has_val, c, &expect)) {
-				snprintf(err, errlen, "%.*s=%.*s: bad value, expected %s",
-					 (int)name.len, name.p, (int)val.len, val.p, expect);
-				return -1;
+				return errf(err, errlen, "%.*s=%.*s: bad value, expected %s",
+					    (int)name.len, name.p, (int)val.len, val.p, expect);
 			}
 		}
 	}

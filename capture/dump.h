@@ -14,12 +14,12 @@
 #include "capture/elfcore.h"
 #include "capture/ports.h"
 
-/* Negative errno values, like the sink's. */
-#define DUMP_ERR_IO		(-5)	/* = SINK_ERR_IO */
-#define DUMP_ERR_NOMEM		(-12)
-#define DUMP_ERR_INVAL		(-22)	/* the crashed kernel's data is unusable */
-#define DUMP_ERR_NOSPC		(-28)	/* = SINK_ERR_NOSPC: not even the headers fit */
-#define DUMP_ERR_UNSUPPORTED	(-95)
+/* The codes of capture/err.h, as the dump functions use them. */
+#define DUMP_ERR_IO		ERR_IO
+#define DUMP_ERR_NOMEM		ERR_NOMEM
+#define DUMP_ERR_INVAL		ERR_INVAL	/* the crashed kernel's data is unusable */
+#define DUMP_ERR_NOSPC		ERR_NOSPC	/* not even the headers fit */
+#define DUMP_ERR_UNSUPPORTED	ERR_UNSUPPORTED
 
 struct dump_result {
 	uint64_t pages_ram;		/* pages the dump covers (bitmap 1) */

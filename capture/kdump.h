@@ -30,9 +30,9 @@
 #define KDUMP_DESC_BUF		(24u * PAGE_BYTES)	/* whole descriptors, whole blocks */
 #define KDUMP_DATA_BUF		(256u << 10)
 
-/* Errors besides the sink's SINK_ERR_*, errno-valued like them. */
-#define KDUMP_ERR_NOMEM		(-12)
-#define KDUMP_ERR_INVAL		(-22)
+/* Errors besides the sink's (capture/err.h). */
+#define KDUMP_ERR_NOMEM		ERR_NOMEM
+#define KDUMP_ERR_INVAL		ERR_INVAL
 
 /*
  * Page filter hook: clears the bits of pages to exclude in bm2, one piece of

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capture/err.h"
+
 /*
  * Memory source: the crashed kernel's memory, addressed the way the elfcorehdr
  * addresses it. In the image an offset is a physical address (p_offset of a
@@ -31,10 +33,11 @@ struct memsrc {
  * Sink: "the dump file". Writes may come at any offset and any length; the sink
  * deals with sector alignment. capacity is the most bytes it can hold (0: no
  * limit known). finish() makes everything durable (flush, FUA, COMMIT, fs
- * metadata). Both return 0, or a negative error; -ENOSPC_SINK means full.
+ * metadata). Both return 0, or a negative error (capture/err.h); SINK_ERR_NOSPC
+ * means full.
  */
-#define SINK_ERR_IO     (-5)
-#define SINK_ERR_NOSPC  (-28)
+#define SINK_ERR_IO     ERR_IO
+#define SINK_ERR_NOSPC  ERR_NOSPC
 struct sink {
 	int (*write)(struct sink *s, uint64_t off, const void *buf, size_t len);
 	int (*finish)(struct sink *s);

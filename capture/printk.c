@@ -5,6 +5,7 @@
 
 #include "capture/printk.h"
 #include "capture/vmcoreinfo.h"
+#include "capture/fmt.h"
 
 #define ID_MASK		(~(3ull << 62))
 #define STATE(sv)	((sv) >> 62)
@@ -27,9 +28,8 @@ static int lookup(const struct vmcoreinfo *vi, const struct need *n, char *err, 
 		int ok = n->kind == 'O' ? vmcoreinfo_offset(vi, n->name, n->out)
 					: vmcoreinfo_size(vi, n->name, n->out);
 		if (!ok) {
-			snprintf(err, errlen, "VMCOREINFO has no %s(%s): not a lockless printk "
-				 "ring (Linux >= 5.10)", n->kind == 'O' ? "OFFSET" : "SIZE", n->name);
-			return -1;
+			return errf(err, errlen, "VMCOREINFO has no %s(%s): not a lockless printk "
+				    "ring (Linux >= 5.10)", n->kind == 'O' ? "OFFSET" : "SIZE", n->name);
 		}
 	}
 	return 0;
@@ -79,13 +79,11 @@ int printk_open(struct printk_log *l, const struct elfcore *ec, struct memsrc *m
 
 	memset(l, 0, offsetof(struct printk_log, text));
 	if (!ec->have_vmcoreinfo) {
-		snprintf(err, errlen, "no VMCOREINFO: the kernel log cannot be found");
-		return -1;
+		return errf(err, errlen, "no VMCOREINFO: the kernel log cannot be found");
 	}
 	if (!vmcoreinfo_symbol(vi, "prb", &prb_sym)) {
-		snprintf(err, errlen, "VMCOREINFO has no SYMBOL(prb): not a lockless printk "
-			 "ring (Linux >= 5.10)");
-		return -1;
+		return errf(err, errlen, "VMCOREINFO has no SYMBOL(prb): not a lockless printk "
+			    "ring (Linux >= 5.10)");
 	}
 	if (lookup(vi, needs, err, errlen))
 		return -1;
@@ -103,29 +101,25 @@ int printk_open(struct printk_log *l, const struct elfcore *ec, struct memsrc *m
 	    !fits(l->off_state, 8, l->desc_size) || !fits(l->off_begin, 8, l->desc_size) ||
 	    !fits(l->off_next, 8, l->desc_size) || !fits(l->off_ts, 8, l->info_size) ||
 	    !fits(l->off_len, 2, l->info_size)) {
-		snprintf(err, errlen, "VMCOREINFO's printk ring layout is inconsistent");
-		return -1;
+		return errf(err, errlen, "VMCOREINFO's printk ring layout is inconsistent");
 	}
 
 	kvmap_init(&l->km, ec, mem);
 	if (kvmap_read(&l->km, prb_sym, &rb, 8)) {
-		snprintf(err, errlen, "cannot read the prb pointer at 0x%llx",
-			 (unsigned long long)prb_sym);
-		return -1;
+		return errf(err, errlen, "cannot read the prb pointer at 0x%llx",
+			    (unsigned long long)prb_sym);
 	}
 	if (kvmap_read(&l->km, rb, buf, rb_size)) {
-		snprintf(err, errlen, "cannot read the printk ring buffer at 0x%llx",
-			 (unsigned long long)rb);
-		return -1;
+		return errf(err, errlen, "cannot read the printk ring buffer at 0x%llx",
+			    (unsigned long long)rb);
 	}
 	count_bits = get_u32(buf + o_desc_ring + o_count_bits);
 	l->size_bits = get_u32(buf + o_text_ring + o_size_bits);
 	/* count_bits bounds every walk: no more than the kernel would make. */
 	if (l->size_bits > MAX_SIZE_BITS || l->size_bits < PRB_AVGBITS ||
 	    count_bits > l->size_bits - PRB_AVGBITS) {
-		snprintf(err, errlen, "the printk ring's sizes make no sense (count_bits %u, "
-			 "size_bits %u)", count_bits, l->size_bits);
-		return -1;
+		return errf(err, errlen, "the printk ring's sizes make no sense (count_bits %u, "
+			    "size_bits %u)", count_bits, l->size_bits);
 	}
 	l->count = 1ull << count_bits;
 	l->size = 1ull << l->size_bits;
@@ -135,9 +129,8 @@ int printk_open(struct printk_log *l, const struct elfcore *ec, struct memsrc *m
 	/* Both arrays must be in the dump, to their last entry. */
 	if (kvmap_read(&l->km, l->descs + (l->count - 1) * l->desc_size, probe, l->desc_size) ||
 	    kvmap_read(&l->km, l->infos + (l->count - 1) * l->info_size, probe, l->info_size)) {
-		snprintf(err, errlen, "the printk ring's %llu descriptors at 0x%llx are not all "
-			 "in the dump", (unsigned long long)l->count, (unsigned long long)l->descs);
-		return -1;
+		return errf(err, errlen, "the printk ring's %llu descriptors at 0x%llx are not all "
+			    "in the dump", (unsigned long long)l->count, (unsigned long long)l->descs);
 	}
 	l->head_id = get_u64(buf + o_desc_ring + o_head + o_counter) & ID_MASK;
 	l->tail_id = get_u64(buf + o_desc_ring + o_tail + o_counter) & ID_MASK;

@@ -6,6 +6,7 @@
 #include "capture/target.h"
 #include "drivers/blk.h"
 #include "fs/partition.h"
+#include "capture/fmt.h"
 
 int target_check_partition(const struct capture_config *cfg, struct blk_dev *disk, void *buf,
 			   size_t bufsize, char *err, size_t errlen)
@@ -14,11 +15,10 @@ int target_check_partition(const struct capture_config *cfg, struct blk_dev *dis
 	char msg[400];
 
 	if (!cfg->have_partuuid && !cfg->have_mbr) {
-		snprintf(err, errlen, "refusing to write to %s bytes %llu+%llu: the command line "
-			 "names no partition to check (dumpling.partuuid= or dumpling.mbr=); "
-			 "reload with `dumpling load`", disk->name,
-			 (unsigned long long)cfg->part_start, (unsigned long long)cfg->part_len);
-		return -1;
+		return errf(err, errlen, "refusing to write to %s bytes %llu+%llu: the command line "
+			    "names no partition to check (dumpling.partuuid= or dumpling.mbr=); "
+			    "reload with `dumpling load`", disk->name,
+			    (unsigned long long)cfg->part_start, (unsigned long long)cfg->part_len);
 	}
 	memset(&e, 0, sizeof(e));
 	e.have_guid = cfg->have_partuuid;
@@ -29,9 +29,8 @@ int target_check_partition(const struct capture_config *cfg, struct blk_dev *dis
 	e.start = cfg->part_start;
 	e.len = cfg->part_len;
 	if (part_verify(disk, &e, buf, bufsize, msg, sizeof(msg)) != 0) {
-		snprintf(err, errlen, "refusing to write, the disk is not what `dumpling load` saw: "
-			 "%s", msg);
-		return -1;
+		return errf(err, errlen, "refusing to write, the disk is not what `dumpling load` saw: "
+			    "%s", msg);
 	}
 	port_log("partition check: %s\n", msg);
 	return 0;

@@ -5,6 +5,7 @@
 #include "drivers/disk.h"
 #include "drivers/nvme.h"
 #include "drivers/virtio_blk.h"
+#include "capture/fmt.h"
 
 int disk_open(const struct pci_fn *spec, struct blk_dev *out, char *err, size_t errlen)
 {
@@ -15,7 +16,6 @@ int disk_open(const struct pci_fn *spec, struct blk_dev *out, char *err, size_t 
 		return virtio_blk_open(spec, out, err, errlen);
 	if (spec->kind == PCI_FN_NVME)
 		return nvme_open(spec, out, err, errlen);
-	snprintf(err, errlen, "\"%s\" is not a disk driver (known: virtio-blk, nvme)",
-		 name ? name : "none");
-	return -1;
+	return errf(err, errlen, "\"%s\" is not a disk driver (known: virtio-blk, nvme)",
+		    name ? name : "none");
 }

@@ -20,6 +20,7 @@
 #include "drivers/iommu.h"
 #include "drivers/net.h"
 #include "drivers/pci.h"
+#include "capture/fmt.h"
 
 #define E1000_CTRL	0x0000
 #define E1000_STATUS	0x0008
@@ -238,28 +239,24 @@ int e1000_open(const struct pci_fn *spec, struct net_dev *out, char *err, size_t
 
 	r = pci_find(spec->seg, spec->bus, spec->dev, spec->fn, &pd);
 	if (r != 0) {
-		snprintf(err, errlen, "no e1000 at %04x:%02x:%02x.%x: %s", spec->seg, spec->bus,
-			 spec->dev, spec->fn,
-			 r == -2 ? "PCI segments other than 0000 are not supported yet" :
-			 "no PCI device there");
-		return -1;
+		return errf(err, errlen, "no e1000 at %04x:%02x:%02x.%x: %s", spec->seg, spec->bus,
+			    spec->dev, spec->fn,
+			    r == -2 ? "PCI segments other than 0000 are not supported yet" :
+			    "no PCI device there");
 	}
 	if (!is_e1000(&pd)) {
-		snprintf(err, errlen, "no e1000 at %s: found %04x:%04x (%s)", pd.name, pd.vendor,
-			 pd.device, pci_describe(&pd));
-		return -1;
+		return errf(err, errlen, "no e1000 at %s: found %04x:%04x (%s)", pd.name, pd.vendor,
+			    pd.device, pci_describe(&pd));
 	}
 	memset(e, 0, sizeof(*e));
 	e->pci = pd;
 	pci_quiesce(&pd);
 	if (pci_bar(&pd, 0, &bar) != 0 || bar.io || bar.base == 0 || bar.size < 0x10000) {
-		snprintf(err, errlen, "e1000 %s: BAR0 is not an assigned 128 KiB memory BAR", pd.name);
-		return -1;
+		return errf(err, errlen, "e1000 %s: BAR0 is not an assigned 128 KiB memory BAR", pd.name);
 	}
 	e->regs = mmio_map(bar.base, bar.size);
 	if (!e->regs) {
-		snprintf(err, errlen, "e1000 %s: cannot map BAR0", pd.name);
-		return -1;
+		return errf(err, errlen, "e1000 %s: cannot map BAR0", pd.name);
 	}
 	/* Receive needs bus mastering on QEMU; it is safe now that the
 	 * interrupts are off and we stop the rings first. */
@@ -274,8 +271,7 @@ int e1000_open(const struct pci_fn *spec, struct net_dev *out, char *err, size_t
 	wr(e, E1000_CTRL, rd(e, E1000_CTRL) | CTRL_RST);
 	udelay(5000);
 	if (WAIT_FOR(!(rd(e, E1000_CTRL) & CTRL_RST), RESET_TIMEOUT_US) != 0) {
-		snprintf(err, errlen, "e1000 %s: reset did not complete", pd.name);
-		return -1;
+		return errf(err, errlen, "e1000 %s: reset did not complete", pd.name);
 	}
 	wr(e, E1000_IMC, 0xffffffff);
 	(void)rd(e, E1000_ICR);
@@ -290,8 +286,7 @@ int e1000_open(const struct pci_fn *spec, struct net_dev *out, char *err, size_t
 	for (unsigned i = 0; i < 128; i++)
 		wr(e, E1000_MTA + 4 * i, 0);
 	if (read_mac(e, out->mac) != 0) {
-		snprintf(err, errlen, "e1000 %s: EEPROM read timed out (no MAC)", pd.name);
-		return -1;
+		return errf(err, errlen, "e1000 %s: EEPROM read timed out (no MAC)", pd.name);
 	}
 
 	e->tx = dma_alloc(E1000_NTX * sizeof(struct e1000_txd), 128);
@@ -299,8 +294,7 @@ int e1000_open(const struct pci_fn *spec, struct net_dev *out, char *err, size_t
 	e->txbuf = dma_alloc((size_t)E1000_NTX * E1000_BUF, 4096);
 	e->rxbuf = dma_alloc((size_t)E1000_NRX * E1000_BUF, 4096);
 	if (!e->tx || !e->rx || !e->txbuf || !e->rxbuf) {
-		snprintf(err, errlen, "e1000 %s: out of DMA memory for its rings", pd.name);
-		return -1;
+		return errf(err, errlen, "e1000 %s: out of DMA memory for its rings", pd.name);
 	}
 
 	/* TX ring: all ours and empty. */

@@ -14,6 +14,7 @@
 #include "capture/ports.h"
 #include "drivers/iommu.h"
 #include "drivers/pci.h"
+#include "capture/fmt.h"
 
 /* VT-d: root, context copies, identity tables, queue: ~16 pages. AMD: the
  * device table up to its last valid entry: 256 KiB covers buses 0-31. */
@@ -276,9 +277,8 @@ static int open_vtd(int i, const struct iommu_target *t, char *err, size_t errle
 		 desc, what);
 	return 0;
 fail:
-	snprintf(err, errlen, "iommu %s at 0x%llx, device %s: %s", units[i].name,
-		 (unsigned long long)units[i].base, t->name, why);
-	return -1;
+	return errf(err, errlen, "iommu %s at 0x%llx, device %s: %s", units[i].name,
+		    (unsigned long long)units[i].base, t->name, why);
 }
 
 static int open_amd(int i, const struct iommu_target *t, uint16_t alias, char *err,
@@ -304,9 +304,8 @@ static int open_amd(int i, const struct iommu_target *t, uint16_t alias, char *e
 		ustate[i].orig_table = r->rd64(r, AMD_DEVTAB_BASE);
 	if (amd_open_door(r, &mem, t, t->rid, t->nrid, ustate[i].orig_table, &d, what,
 			  sizeof(what), why, sizeof(why))) {
-		snprintf(err, errlen, "iommu %s at 0x%llx, device %s: %s", units[i].name,
-			 (unsigned long long)units[i].base, t->name, why);
-		return -1;
+		return errf(err, errlen, "iommu %s at 0x%llx, device %s: %s", units[i].name,
+			    (unsigned long long)units[i].base, t->name, why);
 	}
 	ustate[i].opened = true;
 	port_log("iommu %s at 0x%llx: AMD-Vi, translation on; %s\n", units[i].name,
@@ -337,9 +336,8 @@ int iommu_open_device(const struct pci_dev *d, char *err, size_t errlen)
 	if (nunits < 0)
 		find_units();
 	if (acpi_err[0]) {
-		snprintf(err, errlen, "iommu: cannot tell whether device %s is behind an IOMMU: %s",
-			 d->name, acpi_err);
-		return -1;
+		return errf(err, errlen, "iommu: cannot tell whether device %s is behind an IOMMU: %s",
+			    d->name, acpi_err);
 	}
 	i = covering_unit(d, &t, &alias, err, errlen);
 	if (i == -2)
@@ -352,9 +350,8 @@ int iommu_open_device(const struct pci_dev *d, char *err, size_t errlen)
 	}
 	ustate[i].reported = true;
 	if (map_unit(i)) {
-		snprintf(err, errlen, "iommu %s at 0x%llx, device %s: cannot map its registers",
-			 units[i].name, (unsigned long long)units[i].base, d->name);
-		return -1;
+		return errf(err, errlen, "iommu %s at 0x%llx, device %s: cannot map its registers",
+			    units[i].name, (unsigned long long)units[i].base, d->name);
 	}
 	return units[i].kind == IOMMU_VTD ? open_vtd(i, &t, err, errlen)
 					  : open_amd(i, &t, alias, err, errlen);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "drivers/iommu.h"
+#include "capture/fmt.h"
 
 #define ACPI_HDR	36
 
@@ -28,34 +29,29 @@ int iommu_parse_dmar(const uint8_t *t, uint32_t len, struct iommu_unit *u, int m
 	int n = 0;
 
 	if (len < DMAR_STRUCTS || memcmp(t, "DMAR", 4) || rd32(t + 4) != len) {
-		snprintf(err, errlen, "DMAR table: bad signature or length %u", len);
-		return -1;
+		return errf(err, errlen, "DMAR table: bad signature or length %u", len);
 	}
 	for (off = DMAR_STRUCTS; off < len; ) {
 		uint16_t type, slen;
 
 		if (len - off < 4) {
-			snprintf(err, errlen, "DMAR table: %u stray bytes at offset %u", len - off, off);
-			return -1;
+			return errf(err, errlen, "DMAR table: %u stray bytes at offset %u", len - off, off);
 		}
 		type = rd16(t + off);
 		slen = rd16(t + off + 2);
 		if (slen < 4 || slen > len - off) {
-			snprintf(err, errlen, "DMAR table: structure type %u at offset %u has "
-				 "length %u (table is %u bytes)", type, off, slen, len);
-			return -1;
+			return errf(err, errlen, "DMAR table: structure type %u at offset %u has "
+				    "length %u (table is %u bytes)", type, off, slen, len);
 		}
 		if (type == 0) {
 			struct iommu_unit *x;
 
 			if (slen < DRHD_SCOPES) {
-				snprintf(err, errlen, "DMAR table: DRHD at offset %u is %u bytes, "
-					 "less than its 16-byte header", off, slen);
-				return -1;
+				return errf(err, errlen, "DMAR table: DRHD at offset %u is %u bytes, "
+					    "less than its 16-byte header", off, slen);
 			}
 			if (n == max) {
-				snprintf(err, errlen, "DMAR table: more than %d DRHD units", max);
-				return -1;
+				return errf(err, errlen, "DMAR table: more than %d DRHD units", max);
 			}
 			x = &u[n];
 			memset(x, 0, sizeof(*x));
@@ -67,9 +63,8 @@ int iommu_parse_dmar(const uint8_t *t, uint32_t len, struct iommu_unit *u, int m
 			x->scope_len = slen - DRHD_SCOPES;
 			snprintf(x->name, sizeof(x->name), "dmar%d", n);
 			if (!x->base || (x->base & 0xfff)) {
-				snprintf(err, errlen, "DMAR table: DRHD %d has register base 0x%llx",
-					 n, (unsigned long long)x->base);
-				return -1;
+				return errf(err, errlen, "DMAR table: DRHD %d has register base 0x%llx",
+					    n, (unsigned long long)x->base);
 			}
 			n++;
 		}
@@ -97,23 +92,20 @@ int iommu_parse_ivrs(const uint8_t *t, uint32_t len, struct iommu_unit *u, int m
 	int n = 0;
 
 	if (len < IVRS_BLOCKS || memcmp(t, "IVRS", 4) || rd32(t + 4) != len) {
-		snprintf(err, errlen, "IVRS table: bad signature or length %u", len);
-		return -1;
+		return errf(err, errlen, "IVRS table: bad signature or length %u", len);
 	}
 	for (off = IVRS_BLOCKS; off < len; ) {
 		uint8_t type;
 		uint16_t blen;
 
 		if (len - off < 4) {
-			snprintf(err, errlen, "IVRS table: %u stray bytes at offset %u", len - off, off);
-			return -1;
+			return errf(err, errlen, "IVRS table: %u stray bytes at offset %u", len - off, off);
 		}
 		type = t[off];
 		blen = rd16(t + off + 2);
 		if (blen < 4 || blen > len - off) {
-			snprintf(err, errlen, "IVRS table: block type 0x%02x at offset %u has length "
-				 "%u (table is %u bytes)", type, off, blen, len);
-			return -1;
+			return errf(err, errlen, "IVRS table: block type 0x%02x at offset %u has length "
+				    "%u (table is %u bytes)", type, off, blen, len);
 		}
 		if (type == 0x10 || type == 0x11 || type == 0x40) {
 			uint64_t base = blen >= 16 ? rd64(t + off + 8) : 0;
@@ -121,15 +113,13 @@ int iommu_parse_ivrs(const uint8_t *t, uint32_t len, struct iommu_unit *u, int m
 			int i;
 
 			if (blen < ivhd_header_len(type)) {
-				snprintf(err, errlen, "IVRS table: IVHD type 0x%02x at offset %u is %u "
-					 "bytes, less than its %u-byte header", type, off, blen,
-					 ivhd_header_len(type));
-				return -1;
+				return errf(err, errlen, "IVRS table: IVHD type 0x%02x at offset %u is %u "
+					    "bytes, less than its %u-byte header", type, off, blen,
+					    ivhd_header_len(type));
 			}
 			if (!base || (base & 0x3fff)) {
-				snprintf(err, errlen, "IVRS table: IVHD at offset %u has MMIO base 0x%llx",
-					 off, (unsigned long long)base);
-				return -1;
+				return errf(err, errlen, "IVRS table: IVHD at offset %u has MMIO base 0x%llx",
+					    off, (unsigned long long)base);
 			}
 			/* One IOMMU is often described by several IVHD types; as
 			 * Linux, use the newest type we know for each. */
@@ -142,8 +132,7 @@ int iommu_parse_ivrs(const uint8_t *t, uint32_t len, struct iommu_unit *u, int m
 			}
 			if (!x) {
 				if (n == max) {
-					snprintf(err, errlen, "IVRS table: more than %d IOMMUs", max);
-					return -1;
+					return errf(err, errlen, "IVRS table: more than %d IOMMUs", max);
 				}
 				x = &u[n];
 				memset(x, 0, sizeof(*x));
@@ -184,10 +173,9 @@ static int drhd_scope_match(const struct iommu_unit *x, uint16_t rid, iommu_brid
 
 		if (x->scope_len - off < 6 || s[1] < 6 || s[1] > x->scope_len - off ||
 		    (s[1] - 6) % 2) {
-			snprintf(err, errlen, "DMAR table: %s: device scope at byte %u is malformed "
-				 "(length %u of %u left)", x->name, off,
-				 x->scope_len - off >= 2 ? s[1] : 0, x->scope_len - off);
-			return -1;
+			return errf(err, errlen, "DMAR table: %s: device scope at byte %u is malformed "
+				    "(length %u of %u left)", x->name, off,
+				    x->scope_len - off >= 2 ? s[1] : 0, x->scope_len - off);
 		}
 		type = s[0];
 		slen = s[1];
@@ -238,10 +226,9 @@ static int ivhd_match(const struct iommu_unit *x, uint16_t rid, uint16_t *alias,
 		uint16_t id = x->scope_len - off >= 3 ? rd16(e + 1) : 0;
 
 		if (elen == 0 || elen > x->scope_len - off) {
-			snprintf(err, errlen, "IVRS table: %s: device entry type 0x%02x at byte %u %s",
-				 x->name, type, off, elen ? "runs past its IVHD" :
-				 "has a type whose length is unknown");
-			return -1;
+			return errf(err, errlen, "IVRS table: %s: device entry type 0x%02x at byte %u %s",
+				    x->name, type, off, elen ? "runs past its IVHD" :
+				    "has a type whose length is unknown");
 		}
 		off += elen;
 		switch (type) {
@@ -271,9 +258,8 @@ static int ivhd_match(const struct iommu_unit *x, uint16_t rid, uint16_t *alias,
 			break;
 		case 0x04:		/* END_RANGE */
 			if (!in_range) {
-				snprintf(err, errlen, "IVRS table: %s: END_RANGE at byte %u without a "
-					 "start", x->name, off - elen);
-				return -1;
+				return errf(err, errlen, "IVRS table: %s: END_RANGE at byte %u without a "
+					    "start", x->name, off - elen);
 			}
 			in_range = 0;
 			if (rid >= range_start && rid <= id) {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "drivers/iommu.h"
+#include "capture/fmt.h"
 
 #define DRAIN_TIMEOUT_US	100000
 #define CMD_TIMEOUT_US		1000000
@@ -73,17 +74,15 @@ int amd_open_door(struct iommu_regs *r, struct iommu_mem *m, const struct iommu_
 	ev = m->alloc(m, RING_BYTES, &evt_pa);
 	q.status = m->alloc(m, 4096, &q.status_pa);
 	if (!q.buf || !ev || !q.status) {
-		snprintf(err, errlen, "out of memory for a command buffer");
-		return -1;
+		return errf(err, errlen, "out of memory for a command buffer");
 	}
 
 	/* The crashed kernel's commands finish first; then the rings are ours. */
 	if (cmd_was_on && wait_idle(r)) {
-		snprintf(err, errlen, "the crashed kernel's command buffer did not drain within "
-			 "%u ms (head 0x%llx, tail 0x%llx)", DRAIN_TIMEOUT_US / 1000,
-			 (unsigned long long)r->rd64(r, AMD_CMD_HEAD),
-			 (unsigned long long)r->rd64(r, AMD_CMD_TAIL));
-		return -1;
+		return errf(err, errlen, "the crashed kernel's command buffer did not drain within "
+			    "%u ms (head 0x%llx, tail 0x%llx)", DRAIN_TIMEOUT_US / 1000,
+			    (unsigned long long)r->rd64(r, AMD_CMD_HEAD),
+			    (unsigned long long)r->rd64(r, AMD_CMD_TAIL));
 	}
 	ctl &= ~(AMD_CTL_CMDBUF_EN | AMD_CTL_EVTLOG_EN | AMD_CTL_EVTINT_EN | AMD_CTL_COMWAIT_INT_EN);
 	r->wr64(r, AMD_CONTROL, ctl);
@@ -113,12 +112,11 @@ int amd_open_door(struct iommu_regs *r, struct iommu_mem *m, const struct iommu_
 	end = r->now_us(r) + CMD_TIMEOUT_US;
 	while (*q.status != 1) {
 		if (r->now_us(r) > end) {
-			snprintf(err, errlen, "invalidation did not complete within %u ms (command "
-				 "head 0x%llx, tail 0x%llx, status 0x%llx)", CMD_TIMEOUT_US / 1000,
-				 (unsigned long long)r->rd64(r, AMD_CMD_HEAD),
-				 (unsigned long long)r->rd64(r, AMD_CMD_TAIL),
-				 (unsigned long long)r->rd64(r, AMD_STATUS));
-			return -1;
+			return errf(err, errlen, "invalidation did not complete within %u ms (command "
+				    "head 0x%llx, tail 0x%llx, status 0x%llx)", CMD_TIMEOUT_US / 1000,
+				    (unsigned long long)r->rd64(r, AMD_CMD_HEAD),
+				    (unsigned long long)r->rd64(r, AMD_CMD_TAIL),
+				    (unsigned long long)r->rd64(r, AMD_STATUS));
 		}
 	}
 	if (d->old_valid[0])

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "drivers/iommu.h"
+#include "capture/fmt.h"
 
 #define DTE_V		(1ull << 0)
 #define DTE_TV		(1ull << 1)
@@ -38,24 +39,20 @@ int amd_build_door(struct iommu_mem *m, struct amd_door *d, char *err, size_t er
 
 	d->new_base_reg = 0;
 	if (d->ndev < 1 || d->ndev > IOMMU_MAX_RIDS) {
-		snprintf(err, errlen, "no device IDs for the target");
-		return -1;
+		return errf(err, errlen, "no device IDs for the target");
 	}
 	if (!pa) {
-		snprintf(err, errlen, "device table base is 0 (DevTabBase 0x%llx)",
-			 (unsigned long long)d->old_base_reg);
-		return -1;
+		return errf(err, errlen, "device table base is 0 (DevTabBase 0x%llx)",
+			    (unsigned long long)d->old_base_reg);
 	}
 	if (pa < m->own_hi && pa + (uint64_t)pages * 4096 > m->own_lo) {
-		snprintf(err, errlen, "device table at 0x%llx overlaps the capture image",
-			 (unsigned long long)pa);
-		return -1;
+		return errf(err, errlen, "device table at 0x%llx overlaps the capture image",
+			    (unsigned long long)pa);
 	}
 	old = m->map(m, pa, (size_t)pages * 4096);
 	if (!old) {
-		snprintf(err, errlen, "device table at 0x%llx (%u pages) is not readable memory",
-			 (unsigned long long)pa, pages);
-		return -1;
+		return errf(err, errlen, "device table at 0x%llx (%u pages) is not readable memory",
+			    (unsigned long long)pa, pages);
 	}
 	memset(dom_used, 0, sizeof(dom_used));
 	dom_used[0] = 1;		/* domain 0 is nobody's */
@@ -74,14 +71,12 @@ int amd_build_door(struct iommu_mem *m, struct amd_door *d, char *err, size_t er
 		if (!(dom_used[d->domain >> 3] >> (d->domain & 7) & 1))
 			break;
 	if (!d->domain) {
-		snprintf(err, errlen, "all domain IDs are in use");
-		return -1;
+		return errf(err, errlen, "all domain IDs are in use");
 	}
 	dt = m->alloc(m, (size_t)need * DTE_BYTES, &new_pa);
 	if (!dt) {
-		snprintf(err, errlen, "out of memory for a %u KiB device table copy",
-			 need * DTE_BYTES / 1024);
-		return -1;
+		return errf(err, errlen, "out of memory for a %u KiB device table copy",
+			    need * DTE_BYTES / 1024);
 	}
 	memcpy(dt, old, (size_t)(need < n ? need : n) * DTE_BYTES);
 	for (k = 0; k < d->ndev; k++) {

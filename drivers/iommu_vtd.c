@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "drivers/iommu.h"
+#include "capture/fmt.h"
 
 #define STATUS_TIMEOUT_US	1000000
 #define DRAIN_TIMEOUT_US	100000
@@ -67,18 +68,16 @@ int vtd_read_state(struct iommu_regs *r, struct vtd_state *s, char *err, size_t 
 	s->gsts = r->rd32(r, VTD_GSTS);
 	s->rtaddr = r->rd64(r, VTD_RTADDR);
 	if (s->cap == ~0ull || s->cap == 0 || s->gsts == ~0u) {
-		snprintf(err, errlen, "registers read 0x%llx (no VT-d unit there)",
-			 (unsigned long long)s->cap);
-		return -1;
+		return errf(err, errlen, "registers read 0x%llx (no VT-d unit there)",
+			    (unsigned long long)s->cap);
 	}
 	s->te = s->gsts & VTD_GCMD_TE;
 	s->qi = s->gsts & VTD_GCMD_QIE;
 	s->ir = s->gsts & VTD_GCMD_IRE;
 	ttm = (unsigned)(s->rtaddr >> 10) & 3;
 	if (s->te && ttm > 1) {
-		snprintf(err, errlen, "root table type %u (RTADDR 0x%llx) is not one we know "
-			 "(legacy 0, scalable 1)", ttm, (unsigned long long)s->rtaddr);
-		return -1;
+		return errf(err, errlen, "root table type %u (RTADDR 0x%llx) is not one we know "
+			    "(legacy 0, scalable 1)", ttm, (unsigned long long)s->rtaddr);
 	}
 	s->scalable = ttm == 1;
 	return 0;
@@ -101,11 +100,10 @@ static int qi_fault(struct iommu_regs *r, char *err, size_t errlen)
 
 	if (!(fsts & (FSTS_IQE | FSTS_ITE | FSTS_ICE)))
 		return 0;
-	snprintf(err, errlen, "invalidation queue error (FSTS 0x%x:%s%s%s, IQH 0x%llx, IQER "
-		 "0x%llx)", fsts, fsts & FSTS_IQE ? " bad descriptor" : "",
-		 fsts & FSTS_ITE ? " time-out" : "", fsts & FSTS_ICE ? " completion error" : "",
-		 (unsigned long long)r->rd64(r, VTD_IQH), (unsigned long long)r->rd64(r, VTD_IQER));
-	return -1;
+	return errf(err, errlen, "invalidation queue error (FSTS 0x%x:%s%s%s, IQH 0x%llx, IQER "
+		    "0x%llx)", fsts, fsts & FSTS_IQE ? " bad descriptor" : "",
+		    fsts & FSTS_ITE ? " time-out" : "", fsts & FSTS_ICE ? " completion error" : "",
+		    (unsigned long long)r->rd64(r, VTD_IQH), (unsigned long long)r->rd64(r, VTD_IQER));
 }
 
 static void qi_post(struct iommu_regs *r, struct queue *q, uint64_t qw0, uint64_t qw1)
@@ -134,11 +132,10 @@ static int qi_wait(struct iommu_regs *r, struct queue *q, const char *what, char
 		if (qi_fault(r, err, errlen))
 			return -1;
 		if (r->now_us(r) > end) {
-			snprintf(err, errlen, "%s: the invalidation queue did not complete within "
-				 "%u ms (IQH 0x%llx, IQT 0x%llx)", what, INVAL_TIMEOUT_US / 1000,
-				 (unsigned long long)r->rd64(r, VTD_IQH),
-				 (unsigned long long)r->rd64(r, VTD_IQT));
-			return -1;
+			return errf(err, errlen, "%s: the invalidation queue did not complete within "
+				    "%u ms (IQH 0x%llx, IQT 0x%llx)", what, INVAL_TIMEOUT_US / 1000,
+				    (unsigned long long)r->rd64(r, VTD_IQH),
+				    (unsigned long long)r->rd64(r, VTD_IQT));
 		}
 	}
 	return 0;
@@ -154,22 +151,19 @@ static int qi_take_over(struct iommu_regs *r, struct iommu_mem *m, const struct 
 {
 	if (s->qi) {
 		if (wait32(r, VTD_IQH, 0x7fff0, r->rd32(r, VTD_IQT) & 0x7fff0, DRAIN_TIMEOUT_US)) {
-			snprintf(err, errlen, "the crashed kernel's invalidation queue did not drain "
-				 "within %u ms (IQH 0x%llx, IQT 0x%llx)", DRAIN_TIMEOUT_US / 1000,
-				 (unsigned long long)r->rd64(r, VTD_IQH),
-				 (unsigned long long)r->rd64(r, VTD_IQT));
-			return -1;
+			return errf(err, errlen, "the crashed kernel's invalidation queue did not drain "
+				    "within %u ms (IQH 0x%llx, IQT 0x%llx)", DRAIN_TIMEOUT_US / 1000,
+				    (unsigned long long)r->rd64(r, VTD_IQH),
+				    (unsigned long long)r->rd64(r, VTD_IQT));
 		}
 		if (r->rd32(r, VTD_FSTS) & FSTS_IQE) {
-			snprintf(err, errlen, "the crashed kernel's invalidation queue is stuck on "
-				 "a bad descriptor (FSTS.IQE; IQER 0x%llx)",
-				 (unsigned long long)r->rd64(r, VTD_IQER));
-			return -1;
+			return errf(err, errlen, "the crashed kernel's invalidation queue is stuck on "
+				    "a bad descriptor (FSTS.IQE; IQER 0x%llx)",
+				    (unsigned long long)r->rd64(r, VTD_IQER));
 		}
 		if (gcmd(r, VTD_GCMD_QIE, false, 0)) {
-			snprintf(err, errlen, "the crashed kernel's invalidation queue would not stop "
-				 "(GSTS 0x%x)", r->rd32(r, VTD_GSTS));
-			return -1;
+			return errf(err, errlen, "the crashed kernel's invalidation queue would not stop "
+				    "(GSTS 0x%x)", r->rd32(r, VTD_GSTS));
 		}
 	}
 	q->wide = s->ecap & VTD_ECAP_SMTS;
@@ -177,16 +171,14 @@ static int qi_take_over(struct iommu_regs *r, struct iommu_mem *m, const struct 
 	q->desc = m->alloc(m, 4096, &q->pa);
 	q->status = m->alloc(m, 4096, &q->status_pa);
 	if (!q->desc || !q->status) {
-		snprintf(err, errlen, "out of memory for an invalidation queue");
-		return -1;
+		return errf(err, errlen, "out of memory for an invalidation queue");
 	}
 	q->tail = 0;
 	r->wr64(r, VTD_IQT, 0);
 	r->wr64(r, VTD_IQA, q->pa | (q->wide ? 1u << 11 : 0));
 	if (gcmd(r, VTD_GCMD_QIE, true, VTD_GCMD_QIE)) {
-		snprintf(err, errlen, "our invalidation queue would not start (GSTS 0x%x)",
-			 r->rd32(r, VTD_GSTS));
-		return -1;
+		return errf(err, errlen, "our invalidation queue would not start (GSTS 0x%x)",
+			    r->rd32(r, VTD_GSTS));
 	}
 	return 0;
 }
@@ -206,15 +198,13 @@ static int invalidate(struct iommu_regs *r, const struct vtd_state *s, struct qu
 	}
 	r->wr64(r, VTD_CCMD, 1ull << 63 | 1ull << 61);
 	if (wait64_clear(r, VTD_CCMD, 1ull << 63, INVAL_TIMEOUT_US)) {
-		snprintf(err, errlen, "context-cache invalidation did not complete within %u ms",
-			 INVAL_TIMEOUT_US / 1000);
-		return -1;
+		return errf(err, errlen, "context-cache invalidation did not complete within %u ms",
+			    INVAL_TIMEOUT_US / 1000);
 	}
 	r->wr64(r, iotlb, 1ull << 63 | 1ull << 60 | (dr ? 1ull << 49 : 0) | (dw ? 1ull << 48 : 0));
 	if (wait64_clear(r, iotlb, 1ull << 63, INVAL_TIMEOUT_US)) {
-		snprintf(err, errlen, "IOTLB invalidation did not complete within %u ms",
-			 INVAL_TIMEOUT_US / 1000);
-		return -1;
+		return errf(err, errlen, "IOTLB invalidation did not complete within %u ms",
+			    INVAL_TIMEOUT_US / 1000);
 	}
 	return 0;
 }
@@ -253,9 +243,8 @@ int vtd_open_door(struct iommu_regs *r, struct iommu_mem *m, const struct vtd_st
 	d->scalable = s->scalable;
 	d->t = t;
 	if (use_qi && !(s->ecap & VTD_ECAP_QI)) {
-		snprintf(err, errlen, "scalable mode without queued invalidation: cannot "
-			 "invalidate the PASID cache");
-		return -1;
+		return errf(err, errlen, "scalable mode without queued invalidation: cannot "
+			    "invalidate the PASID cache");
 	}
 
 	/* Our faults are polled, not signalled: the fault event would go
@@ -270,20 +259,17 @@ int vtd_open_door(struct iommu_regs *r, struct iommu_mem *m, const struct vtd_st
 	if (use_qi && qi_take_over(r, m, s, &q, err, errlen))
 		return -1;
 	if ((s->cap & VTD_CAP_RWBF) && gcmd(r, VTD_GCMD_WBF, true, 0)) {
-		snprintf(err, errlen, "write-buffer flush did not complete");
-		return -1;
+		return errf(err, errlen, "write-buffer flush did not complete");
 	}
 	r->wr64(r, VTD_RTADDR, d->new_root | (s->rtaddr & 0xc00));
 	if (gcmd(r, VTD_GCMD_SRTP, true, VTD_GCMD_SRTP)) {
-		snprintf(err, errlen, "the new root table was not taken (GSTS 0x%x)",
-			 r->rd32(r, VTD_GSTS));
-		return -1;
+		return errf(err, errlen, "the new root table was not taken (GSTS 0x%x)",
+			    r->rd32(r, VTD_GSTS));
 	}
 	if (invalidate(r, s, use_qi ? &q : NULL, err, errlen))
 		return -1;
 	if (!(r->rd32(r, VTD_GSTS) & VTD_GCMD_TE)) {
-		snprintf(err, errlen, "translation went off (GSTS 0x%x)", r->rd32(r, VTD_GSTS));
-		return -1;
+		return errf(err, errlen, "translation went off (GSTS 0x%x)", r->rd32(r, VTD_GSTS));
 	}
 	if (d->was_present)
 		snprintf(was, sizeof(was), "in domain %u", d->old_did);

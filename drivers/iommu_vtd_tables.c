@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "drivers/iommu.h"
+#include "capture/fmt.h"
 
 #define PAGE		4096u
 #define P_BIT		1ull
@@ -230,25 +231,21 @@ int vtd_build_door(struct iommu_mem *m, struct vtd_door *d, char *err, size_t er
 	d->was_present = false;
 	d->old_did = 0;
 	if (t->nrid < 1 || t->nrid > IOMMU_MAX_RIDS) {
-		snprintf(err, errlen, "no requester IDs for %s", t->name);
-		return -1;
+		return errf(err, errlen, "no requester IDs for %s", t->name);
 	}
 	if (!d->old_root || (d->old_root & (PAGE - 1))) {
-		snprintf(err, errlen, "root table address 0x%llx is not a table",
-			 (unsigned long long)d->old_root);
-		return -1;
+		return errf(err, errlen, "root table address 0x%llx is not a table",
+			    (unsigned long long)d->old_root);
 	}
 	d->aw = pick_aw(d->cap, m->own_hi);
 	if (d->aw < 0) {
-		snprintf(err, errlen, "no supported address width (SAGAW 0x%x) covers the image "
-			 "at 0x%llx", VTD_CAP_SAGAW(d->cap), (unsigned long long)m->own_hi);
-		return -1;
+		return errf(err, errlen, "no supported address width (SAGAW 0x%x) covers the image "
+			    "at 0x%llx", VTD_CAP_SAGAW(d->cap), (unsigned long long)m->own_hi);
 	}
 	d->pass_through = d->scalable && !(d->ecap & VTD_ECAP_SLTS);
 	if (d->pass_through && !(d->ecap & VTD_ECAP_PT)) {
-		snprintf(err, errlen, "scalable mode without second-level or pass-through "
-			 "translation (ECAP 0x%llx): unknown format", (unsigned long long)d->ecap);
-		return -1;
+		return errf(err, errlen, "scalable mode without second-level or pass-through "
+			    "translation (ECAP 0x%llx): unknown format", (unsigned long long)d->ecap);
 	}
 	old_root = old_table(&b, d->old_root, PAGE, "the root table");
 	if (!old_root)
@@ -268,8 +265,7 @@ int vtd_build_door(struct iommu_mem *m, struct vtd_door *d, char *err, size_t er
 		if (!(did_used[d->did >> 3] >> (d->did & 7) & 1))
 			break;
 	if (d->did >= ndids) {
-		snprintf(err, errlen, "all %llu domain IDs are in use", (unsigned long long)ndids);
-		return -1;
+		return errf(err, errlen, "all %llu domain IDs are in use", (unsigned long long)ndids);
 	}
 
 	if (!(root = new_table(&b, &d->new_root)))

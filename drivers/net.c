@@ -4,6 +4,7 @@
 
 #include "capture/ports.h"
 #include "drivers/net.h"
+#include "capture/fmt.h"
 
 int net_open(const struct pci_fn *spec, const uint8_t *mac, struct net_dev *out,
 	     char *err, size_t errlen)
@@ -17,9 +18,8 @@ int net_open(const struct pci_fn *spec, const uint8_t *mac, struct net_dev *out,
 	else if (spec->kind == PCI_FN_VIRTIO_NET)
 		r = virtio_net_open(spec, out, err, errlen);
 	else {
-		snprintf(err, errlen, "\"%s\" is not a network driver (known: e1000, virtio-net)",
-			 name ? name : "none");
-		return -1;
+		return errf(err, errlen, "\"%s\" is not a network driver (known: e1000, virtio-net)",
+			    name ? name : "none");
 	}
 	if (r)
 		return r;

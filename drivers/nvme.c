@@ -32,6 +32,7 @@
 #include "drivers/iommu.h"
 #include "drivers/nvme.h"
 #include "drivers/pci.h"
+#include "capture/fmt.h"
 
 /* Controller registers. */
 #define NVME_CAP	0x00
@@ -466,9 +467,8 @@ static int nvme_disable(struct nvme *n, char *err, size_t errlen)
 	uint32_t cc = rd32(n, NVME_CC), csts = rd32(n, NVME_CSTS);
 
 	if (csts == 0xffffffff) {
-		snprintf(err, errlen, "nvme %s: controller does not respond (CSTS reads all ones)",
-			 n->name);
-		return -1;
+		return errf(err, errlen, "nvme %s: controller does not respond (CSTS reads all ones)",
+			    n->name);
 	}
 	if (csts & CSTS_CFS)
 		port_log("nvme %s: controller reports a fatal status (CFS); resetting it\n", n->name);
@@ -486,9 +486,8 @@ static int nvme_disable(struct nvme *n, char *err, size_t errlen)
 		if (WAIT_FOR(rdy_is(n, 0), n->ready_timeout_us) == 0)
 			return 0;
 	}
-	snprintf(err, errlen, "nvme %s: controller did not disable within %llu ms (CSTS 0x%x)",
-		 n->name, (unsigned long long)(n->ready_timeout_us / 1000), rd32(n, NVME_CSTS));
-	return -1;
+	return errf(err, errlen, "nvme %s: controller did not disable within %llu ms (CSTS 0x%x)",
+		    n->name, (unsigned long long)(n->ready_timeout_us / 1000), rd32(n, NVME_CSTS));
 }
 
 static int nvme_enable(struct nvme *n, char *err, size_t errlen)
@@ -503,10 +502,9 @@ static int nvme_enable(struct nvme *n, char *err, size_t errlen)
 	wr32(n, NVME_CC, CC_IOCQES | CC_IOSQES | CC_EN);
 	if (WAIT_FOR((csts = rd32(n, NVME_CSTS)) & (CSTS_RDY | CSTS_CFS), n->ready_timeout_us) != 0 ||
 	    csts == 0xffffffff || (csts & CSTS_CFS)) {
-		snprintf(err, errlen, "nvme %s: controller did not become ready within %llu ms "
-			 "(CSTS 0x%x%s)", n->name, (unsigned long long)(n->ready_timeout_us / 1000),
-			 rd32(n, NVME_CSTS), rd32(n, NVME_CSTS) & CSTS_CFS ? ", fatal status" : "");
-		return -1;
+		return errf(err, errlen, "nvme %s: controller did not become ready within %llu ms "
+			    "(CSTS 0x%x%s)", n->name, (unsigned long long)(n->ready_timeout_us / 1000),
+			    rd32(n, NVME_CSTS), rd32(n, NVME_CSTS) & CSTS_CFS ? ", fatal status" : "");
 	}
 	return 0;
 }
@@ -538,37 +536,32 @@ static int nvme_namespace(struct nvme *n, uint32_t nn, struct blk_dev *out, char
 
 	if (n->nsid > nn) {
 		list_namespaces(n, list, sizeof(list));
-		snprintf(err, errlen, "nvme %s: no namespace %u (the controller has %u; active: %s)",
-			 n->name, n->nsid, nn, list[0] ? list : "unknown");
-		return -1;
+		return errf(err, errlen, "nvme %s: no namespace %u (the controller has %u; active: %s)",
+			    n->name, n->nsid, nn, list[0] ? list : "unknown");
 	}
 	if (identify(n, CNS_NAMESPACE, n->nsid, "identify namespace", err, errlen) != 0)
 		return -1;
 	nsze = le64(n->ident + IDN_NSZE);
 	if (nsze == 0) {
 		list_namespaces(n, list, sizeof(list));
-		snprintf(err, errlen, "nvme %s: namespace %u is not active (active: %s)", n->name,
-			 n->nsid, list[0] ? list : "unknown");
-		return -1;
+		return errf(err, errlen, "nvme %s: namespace %u is not active (active: %s)", n->name,
+			    n->nsid, list[0] ? list : "unknown");
 	}
 	fmt = n->ident[IDN_FLBAS] & 0xf;
 	if (fmt > n->ident[IDN_NLBAF]) {
-		snprintf(err, errlen, "nvme %s: namespace %u uses LBA format %u of %u", n->name,
-			 n->nsid, fmt, n->ident[IDN_NLBAF] + 1u);
-		return -1;
+		return errf(err, errlen, "nvme %s: namespace %u uses LBA format %u of %u", n->name,
+			    n->nsid, fmt, n->ident[IDN_NLBAF] + 1u);
 	}
 	lbaf = le32(n->ident + IDN_LBAF + 4 * fmt);
 	ms = lbaf & 0xffff;
 	lbads = (lbaf >> 16) & 0xff;
 	if (ms != 0) {
-		snprintf(err, errlen, "nvme %s: namespace %u has %u bytes of metadata per block: "
-			 "not supported", n->name, n->nsid, ms);
-		return -1;
+		return errf(err, errlen, "nvme %s: namespace %u has %u bytes of metadata per block: "
+			    "not supported", n->name, n->nsid, ms);
 	}
 	if (lbads < 9 || lbads > 12) {
-		snprintf(err, errlen, "nvme %s: namespace %u has %u-byte blocks: only 512 to 4096 "
-			 "are supported", n->name, n->nsid, lbads < 32 ? 1u << lbads : 0);
-		return -1;
+		return errf(err, errlen, "nvme %s: namespace %u has %u-byte blocks: only 512 to 4096 "
+			    "are supported", n->name, n->nsid, lbads < 32 ? 1u << lbads : 0);
 	}
 	n->lba_shift = lbads;
 	out->sector_size = 1u << lbads;
@@ -585,14 +578,12 @@ static int nvme_io_queues(struct nvme *n, char *err, size_t errlen)
 	if (CAP_MQES(n->cap) + 1 < entries)
 		entries = (uint16_t)(CAP_MQES(n->cap) + 1);
 	if (entries < 2) {
-		snprintf(err, errlen, "nvme %s: queues of %u entries are too small", n->name, entries);
-		return -1;
+		return errf(err, errlen, "nvme %s: queues of %u entries are too small", n->name, entries);
 	}
 	sq = dma_alloc(PAGE, PAGE);
 	cq = dma_alloc(PAGE, PAGE);
 	if (!sq || !cq) {
-		snprintf(err, errlen, "nvme %s: out of DMA memory", n->name);
-		return -1;
+		return errf(err, errlen, "nvme %s: out of DMA memory", n->name);
 	}
 	queue_init(n, &n->io, 1, entries, sq, cq);
 
@@ -632,22 +623,18 @@ int nvme_open(const struct pci_fn *spec, struct blk_dev *out, char *err, size_t 
 	memset(out, 0, sizeof(*out));
 	r = pci_find(spec->seg, spec->bus, spec->dev, spec->fn, &pd);
 	if (r == -2) {
-		snprintf(err, errlen, "no NVMe controller at %s: PCI segment %04x not supported "
-			 "yet (only 0000)", pd.name, spec->seg);
-		return -1;
+		return errf(err, errlen, "no NVMe controller at %s: PCI segment %04x not supported "
+			    "yet (only 0000)", pd.name, spec->seg);
 	}
 	if (r != 0) {
-		snprintf(err, errlen, "no NVMe controller at %s: no PCI device there", pd.name);
-		return -1;
+		return errf(err, errlen, "no NVMe controller at %s: no PCI device there", pd.name);
 	}
 	if (!is_nvme(&pd)) {
-		snprintf(err, errlen, "no NVMe controller at %s: found %04x:%04x (%s)", pd.name,
-			 pd.vendor, pd.device, pci_describe(&pd));
-		return -1;
+		return errf(err, errlen, "no NVMe controller at %s: found %04x:%04x (%s)", pd.name,
+			    pd.vendor, pd.device, pci_describe(&pd));
 	}
 	if (nvme_count >= NVME_MAX_DEVS) {
-		snprintf(err, errlen, "nvme %s: too many NVMe controllers open", pd.name);
-		return -1;
+		return errf(err, errlen, "nvme %s: too many NVMe controllers open", pd.name);
 	}
 	n = &nvme_devs[nvme_count];
 	memset(n, 0, sizeof(*n));
@@ -660,35 +647,29 @@ int nvme_open(const struct pci_fn *spec, struct blk_dev *out, char *err, size_t 
 	pci_quiesce(&n->pci);
 	pci_enable(&n->pci);
 	if (pci_bar(&n->pci, 0, &bar) != 0 || bar.io || bar.size < NVME_DOORBELLS + 16) {
-		snprintf(err, errlen, "nvme %s: BAR0 is not a usable memory BAR", n->name);
-		return -1;
+		return errf(err, errlen, "nvme %s: BAR0 is not a usable memory BAR", n->name);
 	}
 	n->regs = mmio_map(bar.base, bar.size);
 	if (!n->regs) {
-		snprintf(err, errlen, "nvme %s: cannot map BAR0 at 0x%llx", n->name,
-			 (unsigned long long)bar.base);
-		return -1;
+		return errf(err, errlen, "nvme %s: cannot map BAR0 at 0x%llx", n->name,
+			    (unsigned long long)bar.base);
 	}
 	n->cap = rd64(n, NVME_CAP);
 	vs = rd32(n, NVME_VS);
 	n->ready_timeout_us = (uint64_t)(CAP_TO(n->cap) + 1) * 500000;
 	if (n->cap == ~0ull) {
-		snprintf(err, errlen, "nvme %s: registers read all ones (device gone?)", n->name);
-		return -1;
+		return errf(err, errlen, "nvme %s: registers read all ones (device gone?)", n->name);
 	}
 	if (NVME_DOORBELLS + 4 * (4u << CAP_DSTRD(n->cap)) > bar.size) {
-		snprintf(err, errlen, "nvme %s: doorbell stride %u does not fit BAR0 (%llu bytes)",
-			 n->name, 4u << CAP_DSTRD(n->cap), (unsigned long long)bar.size);
-		return -1;
+		return errf(err, errlen, "nvme %s: doorbell stride %u does not fit BAR0 (%llu bytes)",
+			    n->name, 4u << CAP_DSTRD(n->cap), (unsigned long long)bar.size);
 	}
 	if (!(n->cap & CAP_CSS_NVM)) {
-		snprintf(err, errlen, "nvme %s: controller lacks the NVM command set", n->name);
-		return -1;
+		return errf(err, errlen, "nvme %s: controller lacks the NVM command set", n->name);
 	}
 	if (CAP_MPSMIN(n->cap) != 0) {
-		snprintf(err, errlen, "nvme %s: smallest memory page is %u KiB; only 4 KiB pages are "
-			 "supported", n->name, 4u << CAP_MPSMIN(n->cap));
-		return -1;
+		return errf(err, errlen, "nvme %s: smallest memory page is %u KiB; only 4 KiB pages are "
+			    "supported", n->name, 4u << CAP_MPSMIN(n->cap));
 	}
 	if (nvme_disable(n, err, errlen) != 0)
 		return -1;
@@ -702,8 +683,7 @@ int nvme_open(const struct pci_fn *spec, struct blk_dev *out, char *err, size_t 
 		void *asq = dma_alloc(PAGE, PAGE), *acq = dma_alloc(PAGE, PAGE);
 
 		if (!n->ident || !n->prp_list || !asq || !acq) {
-			snprintf(err, errlen, "nvme %s: out of DMA memory", n->name);
-			return -1;
+			return errf(err, errlen, "nvme %s: out of DMA memory", n->name);
 		}
 		queue_init(n, &n->admin, 0, ADMIN_ENTRIES, asq, acq);
 	}

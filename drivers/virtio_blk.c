@@ -19,6 +19,7 @@
 #include "drivers/iommu.h"
 #include "drivers/virtio_blk.h"
 #include "drivers/virtio_pci.h"
+#include "capture/fmt.h"
 
 /* Feature bits (virtio 1.1, 5.2.3). */
 #define VIRTIO_BLK_F_SIZE_MAX	1
@@ -267,8 +268,7 @@ static int vblk_configure(struct virtio_blk *vb, struct blk_dev *out, char *err,
 	uint32_t ssz = 512;
 
 	if (virtio_cfg_read(vp, VIRTIO_BLK_CFG_CAPACITY, 8, &capacity) != 0) {
-		snprintf(err, errlen, "virtio-blk %s: cannot read device config", vp->pci.name);
-		return -1;
+		return errf(err, errlen, "virtio-blk %s: cannot read device config", vp->pci.name);
 	}
 	/* blk_size is the logical block size: QEMU fails requests that are
 	 * not aligned to it, so it becomes our sector size. */
@@ -280,17 +280,15 @@ static int vblk_configure(struct virtio_blk *vb, struct blk_dev *out, char *err,
 	while ((512u << vb->sect_shift) < ssz)
 		vb->sect_shift++;
 	if ((capacity >> vb->sect_shift) == 0) {
-		snprintf(err, errlen, "virtio-blk %s: capacity is 0 (no medium?)", vp->pci.name);
-		return -1;
+		return errf(err, errlen, "virtio-blk %s: capacity is 0 (no medium?)", vp->pci.name);
 	}
 
 	vb->seg_bytes = VBLK_MAX_TRANSFER;
 	if (virtio_has(vp, VIRTIO_BLK_F_SIZE_MAX) &&
 	    virtio_cfg_read(vp, VIRTIO_BLK_CFG_SIZE_MAX, 4, &v) == 0 && v < vb->seg_bytes) {
 		if (v < ssz) {
-			snprintf(err, errlen, "virtio-blk %s: size_max %llu below a sector",
-				 vp->pci.name, (unsigned long long)v);
-			return -1;
+			return errf(err, errlen, "virtio-blk %s: size_max %llu below a sector",
+				    vp->pci.name, (unsigned long long)v);
 		}
 		vb->seg_bytes = (uint32_t)v & ~(ssz - 1);
 	}
@@ -326,22 +324,18 @@ int virtio_blk_open(const struct pci_fn *spec, struct blk_dev *out, char *err, s
 	memset(out, 0, sizeof(*out));
 	r = pci_find(spec->seg, spec->bus, spec->dev, spec->fn, &pd);
 	if (r == -2) {
-		snprintf(err, errlen, "no virtio-blk at %s: PCI segment %04x not supported yet "
-			 "(only 0000)", pd.name, spec->seg);
-		return -1;
+		return errf(err, errlen, "no virtio-blk at %s: PCI segment %04x not supported yet "
+			    "(only 0000)", pd.name, spec->seg);
 	}
 	if (r != 0) {
-		snprintf(err, errlen, "no virtio-blk at %s: no PCI device there", pd.name);
-		return -1;
+		return errf(err, errlen, "no virtio-blk at %s: no PCI device there", pd.name);
 	}
 	if (!is_virtio_blk(&pd)) {
-		snprintf(err, errlen, "no virtio-blk at %s: found %04x:%04x (%s)", pd.name,
-			 pd.vendor, pd.device, pci_describe(&pd));
-		return -1;
+		return errf(err, errlen, "no virtio-blk at %s: found %04x:%04x (%s)", pd.name,
+			    pd.vendor, pd.device, pci_describe(&pd));
 	}
 	if (vblk_count >= VIRTIO_BLK_MAX_DEVS) {
-		snprintf(err, errlen, "virtio-blk %s: too many virtio-blk devices open", pd.name);
-		return -1;
+		return errf(err, errlen, "virtio-blk %s: too many virtio-blk devices open", pd.name);
 	}
 	vb = &vblk_devs[vblk_count];
 	memset(vb, 0, sizeof(*vb));

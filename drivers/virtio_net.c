@@ -16,6 +16,7 @@
 #include "drivers/dma.h"
 #include "drivers/net.h"
 #include "drivers/virtio_pci.h"
+#include "capture/fmt.h"
 
 /* Feature bits (virtio 1.1, 5.1.3). */
 #define VIRTIO_NET_F_MAC	5
@@ -158,24 +159,21 @@ int virtio_net_open(const struct pci_fn *spec, struct net_dev *out, char *err, s
 
 	r = pci_find(spec->seg, spec->bus, spec->dev, spec->fn, &pd);
 	if (r != 0) {
-		snprintf(err, errlen, "no virtio-net at %04x:%02x:%02x.%x: %s", spec->seg,
-			 spec->bus, spec->dev, spec->fn,
-			 r == -2 ? "PCI segments other than 0000 are not supported yet" :
-			 "no PCI device there");
-		return -1;
+		return errf(err, errlen, "no virtio-net at %04x:%02x:%02x.%x: %s", spec->seg,
+			    spec->bus, spec->dev, spec->fn,
+			    r == -2 ? "PCI segments other than 0000 are not supported yet" :
+			    "no PCI device there");
 	}
 	if (!is_virtio_net(&pd)) {
-		snprintf(err, errlen, "no virtio-net at %s: found %04x:%04x (%s)", pd.name,
-			 pd.vendor, pd.device, pci_describe(&pd));
-		return -1;
+		return errf(err, errlen, "no virtio-net at %s: found %04x:%04x (%s)", pd.name,
+			    pd.vendor, pd.device, pci_describe(&pd));
 	}
 	memset(vn, 0, sizeof(*vn));
 	if (virtio_pci_open(&vn->vp, &pd, err, errlen) != 0)
 		return -1;
 	if (!vn->vp.modern) {
-		snprintf(err, errlen, "virtio-net %s: legacy-only device not supported "
-			 "(its header is 10 bytes); use a modern or transitional one", pd.name);
-		return -1;
+		return errf(err, errlen, "virtio-net %s: legacy-only device not supported "
+			    "(its header is 10 bytes); use a modern or transitional one", pd.name);
 	}
 	if (virtio_pci_negotiate(&vn->vp, 1ull << VIRTIO_NET_F_MAC | 1ull << VIRTIO_NET_F_STATUS |
 				 1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_F_ACCESS_PLATFORM,

@@ -23,6 +23,7 @@
 #include "drivers/dma.h"
 #include "drivers/iommu.h"
 #include "drivers/virtio_pci.h"
+#include "capture/fmt.h"
 
 /* Modern common configuration structure (virtio 1.1, 4.1.4.3). */
 #define VCC_DEVICE_FEATURE_SELECT	0x00
@@ -181,13 +182,11 @@ static int open_modern(struct virtio_pci *vp, struct vcap caps[5], uint32_t mult
 	const struct pci_dev *pci = &vp->pci;
 
 	if (!caps[VIRTIO_PCI_CAP_NOTIFY_CFG].found) {
-		snprintf(err, errlen, "virtio %s: no notify capability", pci->name);
-		return -1;
+		return errf(err, errlen, "virtio %s: no notify capability", pci->name);
 	}
 	if (caps[VIRTIO_PCI_CAP_COMMON_CFG].len < VCC_SIZE) {
-		snprintf(err, errlen, "virtio %s: common config window too small (%u bytes)",
-			 pci->name, caps[VIRTIO_PCI_CAP_COMMON_CFG].len);
-		return -1;
+		return errf(err, errlen, "virtio %s: common config window too small (%u bytes)",
+			    pci->name, caps[VIRTIO_PCI_CAP_COMMON_CFG].len);
 	}
 	vp->common = map_cap(pci, &caps[VIRTIO_PCI_CAP_COMMON_CFG], "common", err, errlen);
 	if (!vp->common)
@@ -213,9 +212,8 @@ static int open_legacy(struct virtio_pci *vp, char *err, size_t errlen)
 
 	if (pci_bar(&vp->pci, 0, &bar) != 0 || !bar.io || bar.size < VL_CONFIG ||
 	    bar.base == 0 || bar.base + bar.size > 0x10000) {
-		snprintf(err, errlen, "virtio %s: no virtio capabilities and no legacy I/O BAR0",
-			 vp->pci.name);
-		return -1;
+		return errf(err, errlen, "virtio %s: no virtio capabilities and no legacy I/O BAR0",
+			    vp->pci.name);
 	}
 	vp->iobase = bar.base;
 	vp->iosize = bar.size;
@@ -249,9 +247,8 @@ int virtio_pci_open(struct virtio_pci *vp, const struct pci_dev *pci, char *err,
 	 * MSI-X vectors. It may take a while to finish outstanding work. */
 	set_status(vp, 0);
 	if (WAIT_FOR(virtio_pci_status(vp) == 0, RESET_TIMEOUT_US) != 0) {
-		snprintf(err, errlen, "virtio %s: reset timed out (status 0x%x)", pci->name,
-			 virtio_pci_status(vp));
-		return -1;
+		return errf(err, errlen, "virtio %s: reset timed out (status 0x%x)", pci->name,
+			    virtio_pci_status(vp));
 	}
 	if (vp->modern)
 		cc_w16(vp, VCC_MSIX_CONFIG, VIRTIO_NO_VECTOR);
@@ -405,13 +402,11 @@ int virtq_setup(struct virtio_pci *vp, struct virtq *q, uint16_t index, uint16_t
 		cc_w16(vp, VCC_QUEUE_SELECT, index);
 		devmax = cc_r16(vp, VCC_QUEUE_SIZE);
 		if (devmax == 0) {
-			snprintf(err, errlen, "virtio %s: no queue %u", vp->pci.name, index);
-			return -1;
+			return errf(err, errlen, "virtio %s: no queue %u", vp->pci.name, index);
 		}
 		if (cc_r16(vp, VCC_QUEUE_ENABLE)) {
-			snprintf(err, errlen, "virtio %s: queue %u still enabled after reset",
-				 vp->pci.name, index);
-			return -1;
+			return errf(err, errlen, "virtio %s: queue %u still enabled after reset",
+				    vp->pci.name, index);
 		}
 		/* A split ring's size is a power of two; we may choose a smaller one. */
 		size = 1;
@@ -421,19 +416,16 @@ int virtq_setup(struct virtio_pci *vp, struct virtq *q, uint16_t index, uint16_t
 		outw(vp->iobase + VL_QUEUE_SELECT, index);
 		devmax = inw(vp->iobase + VL_QUEUE_SIZE);
 		if (devmax == 0) {
-			snprintf(err, errlen, "virtio %s: no queue %u", vp->pci.name, index);
-			return -1;
+			return errf(err, errlen, "virtio %s: no queue %u", vp->pci.name, index);
 		}
 		/* Legacy devices fix the size. */
 		if (devmax > VIRTQ_MAX_SIZE || (devmax & (devmax - 1))) {
-			snprintf(err, errlen, "virtio %s: legacy queue size %u not supported",
-				 vp->pci.name, devmax);
-			return -1;
+			return errf(err, errlen, "virtio %s: legacy queue size %u not supported",
+				    vp->pci.name, devmax);
 		}
 		if (inl(vp->iobase + VL_QUEUE_PFN) != 0) {
-			snprintf(err, errlen, "virtio %s: queue %u still active after reset",
-				 vp->pci.name, index);
-			return -1;
+			return errf(err, errlen, "virtio %s: queue %u still active after reset",
+				    vp->pci.name, index);
 		}
 		size = devmax;
 	}
@@ -446,9 +438,8 @@ int virtq_setup(struct virtio_pci *vp, struct virtq *q, uint16_t index, uint16_t
 	total = used_off + 6 + 8u * size;
 	mem = dma_alloc(total, VL_RING_ALIGN);
 	if (!mem) {
-		snprintf(err, errlen, "virtio %s: out of DMA memory for a %u-entry queue",
-			 vp->pci.name, size);
-		return -1;
+		return errf(err, errlen, "virtio %s: out of DMA memory for a %u-entry queue",
+			    vp->pci.name, size);
 	}
 	q->size = size;
 	q->desc = (volatile struct virtq_desc *)mem;
@@ -470,9 +461,8 @@ int virtq_setup(struct virtio_pci *vp, struct virtq *q, uint16_t index, uint16_t
 		cc_w64(vp, VCC_QUEUE_DEVICE, virt_to_phys(mem + used_off));
 		noff = (uint64_t)cc_r16(vp, VCC_QUEUE_NOTIFY_OFF) * vp->notify_mult;
 		if (noff + 2 > vp->notify_len) {
-			snprintf(err, errlen, "virtio %s: queue %u doorbell 0x%llx outside notify window",
-				 vp->pci.name, index, (unsigned long long)noff);
-			return -1;
+			return errf(err, errlen, "virtio %s: queue %u doorbell 0x%llx outside notify window",
+				    vp->pci.name, index, (unsigned long long)noff);
 		}
 		q->notify = (volatile uint16_t *)(vp->notify_base + noff);
 		mb();
@@ -481,9 +471,8 @@ int virtq_setup(struct virtio_pci *vp, struct virtq *q, uint16_t index, uint16_t
 		uint64_t pfn = virt_to_phys(mem) / VL_RING_ALIGN;
 
 		if (pfn > 0xffffffffull) {
-			snprintf(err, errlen, "virtio %s: ring above 16 TiB, legacy cannot reach it",
-				 vp->pci.name);
-			return -1;
+			return errf(err, errlen, "virtio %s: ring above 16 TiB, legacy cannot reach it",
+				    vp->pci.name);
 		}
 		mb();
 		outl(vp->iobase + VL_QUEUE_PFN, (uint32_t)pfn);

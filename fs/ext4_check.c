@@ -8,6 +8,7 @@
 
 #include "fs/ext4_crc.h"
 #include "fs/ext4_fs.h"
+#include "capture/fmt.h"
 
 /* Incompat and ro_compat features, by name, so a refusal says which one. */
 struct feature { uint32_t bit; const char *name; };
@@ -38,13 +39,11 @@ static int refuse_features(uint32_t have, uint32_t ok, const struct feature *nam
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		if (bad & names[i].bit) {
-			snprintf(err, errlen, "ext4: the filesystem uses the %s feature, which "
-				 "dumpling cannot write safely; use a filesystem made with "
-				 "plain `mkfs.ext4`", names[i].name);
-			return -1;
+			return errf(err, errlen, "ext4: the filesystem uses the %s feature, which "
+				    "dumpling cannot write safely; use a filesystem made with "
+				    "plain `mkfs.ext4`", names[i].name);
 		}
-	snprintf(err, errlen, "ext4: unknown %s feature bits 0x%x: refusing to write", kind, bad);
-	return -1;
+	return errf(err, errlen, "ext4: unknown %s feature bits 0x%x: refusing to write", kind, bad);
 }
 
 /*
@@ -61,25 +60,21 @@ int ext4_super_refuse(const uint8_t *sb, char *err, size_t errlen)
 	uint16_t state = get16(sb + SB_STATE);
 
 	if (get16(sb + SB_MAGIC) != EXT4_SUPER_MAGIC) {
-		snprintf(err, errlen, "ext4: no ext2/3/4 superblock (magic 0x%04x)",
-			 get16(sb + SB_MAGIC));
-		return -1;
+		return errf(err, errlen, "ext4: no ext2/3/4 superblock (magic 0x%04x)",
+			    get16(sb + SB_MAGIC));
 	}
 	if (incompat & INCOMPAT_RECOVER) {
-		snprintf(err, errlen, "ext4: the journal needs recovery (the filesystem is "
-			 "mounted read-write, or was not unmounted cleanly): not writing to it; "
-			 "use a dump filesystem that is not mounted, or mounted read-only");
-		return -1;
+		return errf(err, errlen, "ext4: the journal needs recovery (the filesystem is "
+			    "mounted read-write, or was not unmounted cleanly): not writing to it; "
+			    "use a dump filesystem that is not mounted, or mounted read-only");
 	}
 	if ((ro & RO_COMPAT_ORPHAN_PRESENT) || get32(sb + SB_LAST_ORPHAN)) {
-		snprintf(err, errlen, "ext4: the filesystem has orphan inodes to clean up "
-			 "(it was not unmounted cleanly): run e2fsck on it");
-		return -1;
+		return errf(err, errlen, "ext4: the filesystem has orphan inodes to clean up "
+			    "(it was not unmounted cleanly): run e2fsck on it");
 	}
 	if (state != SB_STATE_VALID) {
-		snprintf(err, errlen, "ext4: the filesystem is not marked clean (state 0x%x%s): "
-			 "run e2fsck on it", state, state & 2 ? ", errors" : "");
-		return -1;
+		return errf(err, errlen, "ext4: the filesystem is not marked clean (state 0x%x%s): "
+			    "run e2fsck on it", state, state & 2 ? ", errors" : "");
 	}
 	if (refuse_features(incompat, INCOMPAT_OK, incompat_names,
 			    sizeof(incompat_names) / sizeof(incompat_names[0]), "incompat",
@@ -88,40 +83,33 @@ int ext4_super_refuse(const uint8_t *sb, char *err, size_t errlen)
 			    "ro_compat", err, errlen))
 		return -1;
 	if (!(incompat & INCOMPAT_EXTENTS) || !(incompat & INCOMPAT_FILETYPE)) {
-		snprintf(err, errlen, "ext4: the filesystem lacks the %s feature (ext2/ext3?): "
-			 "dumpling writes only ext4", !(incompat & INCOMPAT_EXTENTS) ?
-			 "extent" : "filetype");
-		return -1;
+		return errf(err, errlen, "ext4: the filesystem lacks the %s feature (ext2/ext3?): "
+			    "dumpling writes only ext4", !(incompat & INCOMPAT_EXTENTS) ?
+			    "extent" : "filetype");
 	}
 	if (log_bs > 2) {
-		snprintf(err, errlen, "ext4: block size %u is larger than 4096: not supported",
-			 log_bs < 20 ? 1024u << log_bs : 0);
-		return -1;
+		return errf(err, errlen, "ext4: block size %u is larger than 4096: not supported",
+			    log_bs < 20 ? 1024u << log_bs : 0);
 	}
 	if (get32(sb + SB_LOG_CLUSTER_SIZE) != log_bs) {
-		snprintf(err, errlen, "ext4: cluster size differs from block size: not supported");
-		return -1;
+		return errf(err, errlen, "ext4: cluster size differs from block size: not supported");
 	}
 	if ((ro & RO_COMPAT_METADATA_CSUM) && sb[SB_CHECKSUM_TYPE] != 1) {
-		snprintf(err, errlen, "ext4: unknown checksum type %u", sb[SB_CHECKSUM_TYPE]);
-		return -1;
+		return errf(err, errlen, "ext4: unknown checksum type %u", sb[SB_CHECKSUM_TYPE]);
 	}
 	if ((ro & RO_COMPAT_METADATA_CSUM) &&
 	    ext4_crc32c(0xFFFFFFFFu, sb, SB_CHECKSUM) != get32(sb + SB_CHECKSUM)) {
-		snprintf(err, errlen, "ext4: the superblock checksum is wrong: run e2fsck on it");
-		return -1;
+		return errf(err, errlen, "ext4: the superblock checksum is wrong: run e2fsck on it");
 	}
 	if (get32(sb + SB_REV_LEVEL) < 1 || isz < 256 || isz > (1024u << log_bs) ||
 	    isz > EXT4_MAX_INODE_SIZE || (isz & (isz - 1))) {
-		snprintf(err, errlen, "ext4: inode size %u: dumpling handles 256 to %u",
-			 isz, EXT4_MAX_INODE_SIZE);
-		return -1;
+		return errf(err, errlen, "ext4: inode size %u: dumpling handles 256 to %u",
+			    isz, EXT4_MAX_INODE_SIZE);
 	}
 	if (bpg == 0 || bpg != 8 * (1024u << log_bs) || ipg == 0 || ipg % 8 ||
 	    ipg > 8 * (1024u << log_bs)) {
-		snprintf(err, errlen, "ext4: odd group geometry (%u blocks, %u inodes per group)",
-			 bpg, ipg);
-		return -1;
+		return errf(err, errlen, "ext4: odd group geometry (%u blocks, %u inodes per group)",
+			    bpg, ipg);
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include "capture/ports.h"
 #include "fs/ext4_crc.h"
 #include "fs/ext4_fs.h"
+#include "capture/fmt.h"
 
 /* ---- block I/O ------------------------------------------------------------ */
 
@@ -181,21 +182,18 @@ int ext4_mount(struct ext4_fs *fs, struct blk_dev *dev, uint64_t start, uint64_t
 
 	memset(fs, 0, sizeof(*fs));
 	if (bufsize < EXT4_FS_BUF_SIZE) {
-		snprintf(err, errlen, "ext4: buffer of %zu bytes, need %u", bufsize,
-			 (unsigned)EXT4_FS_BUF_SIZE);
-		return -1;
+		return errf(err, errlen, "ext4: buffer of %zu bytes, need %u", bufsize,
+			    (unsigned)EXT4_FS_BUF_SIZE);
 	}
 	if (ssz < 512 || ssz > EXT4_MAX_BLOCK_SIZE || (ssz & (ssz - 1)) ||
 	    dev->max_transfer < EXT4_MAX_BLOCK_SIZE) {
-		snprintf(err, errlen, "ext4: %s: unusable geometry (sector %u bytes, max "
-			 "transfer %u)", dev->name, ssz, dev->max_transfer);
-		return -1;
+		return errf(err, errlen, "ext4: %s: unusable geometry (sector %u bytes, max "
+			    "transfer %u)", dev->name, ssz, dev->max_transfer);
 	}
 	disk_bytes = dev->nsectors * ssz;
 	if (start % ssz || len % ssz || start >= disk_bytes || len > disk_bytes - start) {
-		snprintf(err, errlen, "ext4: %s: partition %llu+%llu does not fit the disk",
-			 dev->name, (unsigned long long)start, (unsigned long long)len);
-		return -1;
+		return errf(err, errlen, "ext4: %s: partition %llu+%llu does not fit the disk",
+			    dev->name, (unsigned long long)start, (unsigned long long)len);
 	}
 	if (len == 0)
 		len = disk_bytes - start;
@@ -214,15 +212,13 @@ int ext4_mount(struct ext4_fs *fs, struct blk_dev *dev, uint64_t start, uint64_t
 	lo = EXT4_SUPER_OFFSET / ssz;
 	hi = (EXT4_SUPER_OFFSET + 1024 + ssz - 1) / ssz;
 	if (len < 2048) {
-		snprintf(err, errlen, "ext4: %s: %llu bytes is too small for a filesystem",
-			 dev->name, (unsigned long long)len);
-		return -1;
+		return errf(err, errlen, "ext4: %s: %llu bytes is too small for a filesystem",
+			    dev->name, (unsigned long long)len);
 	}
 	fs->sb_lba = start / ssz + lo;
 	fs->sb_nsect = (uint32_t)(hi - lo);
 	if (blk_read(dev, fs->sb_lba, fs->scr[SCR_SUPER], fs->sb_nsect)) {
-		snprintf(err, errlen, "ext4: reading the superblock from %s failed", dev->name);
-		return -1;
+		return errf(err, errlen, "ext4: reading the superblock from %s failed", dev->name);
 	}
 	sb = fs->sb = fs->scr[SCR_SUPER] + (EXT4_SUPER_OFFSET - lo * ssz);
 	if (ext4_super_refuse(sb, err, errlen))
@@ -255,29 +251,25 @@ int ext4_mount(struct ext4_fs *fs, struct blk_dev *dev, uint64_t start, uint64_t
 		fs->seed = ext4_crc32c(0xFFFFFFFFu, sb + SB_UUID, 16);
 
 	if (fs->bs < ssz) {
-		snprintf(err, errlen, "ext4: %u-byte blocks on a disk with %u-byte sectors: "
-			 "not supported", fs->bs, ssz);
-		return -1;
+		return errf(err, errlen, "ext4: %u-byte blocks on a disk with %u-byte sectors: "
+			    "not supported", fs->bs, ssz);
 	}
 	if (fs->desc_size < 32 || fs->desc_size > 1024 || (fs->desc_size & (fs->desc_size - 1)) ||
 	    ((fs->incompat & INCOMPAT_64BIT) && fs->desc_size < 64)) {
-		snprintf(err, errlen, "ext4: odd group descriptor size %u", fs->desc_size);
-		return -1;
+		return errf(err, errlen, "ext4: odd group descriptor size %u", fs->desc_size);
 	}
 	if (fs->first_data_block != (fs->bs == 1024 ? 1u : 0u) ||
 	    fs->blocks_count <= fs->first_data_block ||
 	    fs->blocks_count > len / fs->bs) {
-		snprintf(err, errlen, "ext4: %llu blocks of %u bytes do not fit the %llu-byte "
-			 "partition", (unsigned long long)fs->blocks_count, fs->bs,
-			 (unsigned long long)len);
-		return -1;
+		return errf(err, errlen, "ext4: %llu blocks of %u bytes do not fit the %llu-byte "
+			    "partition", (unsigned long long)fs->blocks_count, fs->bs,
+			    (unsigned long long)len);
 	}
 	fs->ngroups = (uint32_t)((fs->blocks_count - fs->first_data_block + fs->bpg - 1) / fs->bpg);
 	if ((uint64_t)fs->ngroups * fs->ipg != get32(sb + SB_INODES_COUNT) ||
 	    fs->first_ino < 11 || fs->first_ino >= fs->ipg * (uint64_t)fs->ngroups) {
-		snprintf(err, errlen, "ext4: inode counts do not add up (%u groups of %u, total %u)",
-			 fs->ngroups, fs->ipg, get32(sb + SB_INODES_COUNT));
-		return -1;
+		return errf(err, errlen, "ext4: inode counts do not add up (%u groups of %u, total %u)",
+			    fs->ngroups, fs->ipg, get32(sb + SB_INODES_COUNT));
 	}
 	fs->gdt_blocks = (uint32_t)(((uint64_t)fs->ngroups * fs->desc_size + fs->bs - 1) / fs->bs);
 	fs->generation = (uint32_t)now * 2654435761u;

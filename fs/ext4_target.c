@@ -5,6 +5,7 @@
 #include "capture/dumpdir.h"
 #include "capture/ports.h"
 #include "fs/ext4_target.h"
+#include "capture/fmt.h"
 
 /* Kept free for vmcore-dmesg.txt (at most 512 KiB) and dumpling.log (64 KiB). */
 #define FILES_RESERVE	(1u << 20)
@@ -69,28 +70,24 @@ int ext4_target_open(const struct capture_config *cfg, const struct capture *cap
 		 (unsigned long long)x.fs.free_blocks, (unsigned long long)x.fs.blocks_count);
 
 	if (ext4_mkdir_p(&x.fs, cfg->path, &parent)) {
-		snprintf(err, errlen, "ext4: cannot make the dump directory %s (see above)",
-			 cfg->path);
-		return -1;
+		return errf(err, errlen, "ext4: cannot make the dump directory %s (see above)",
+			    cfg->path);
 	}
 	dump_dir_name(dump_dir_host(cfg), cap->have_crash_time, cap->crash_time, name,
 		      sizeof(name));
 	x.parent = parent;
 	r = dump_dir_make(name, make_dir, &x, tried, sizeof(tried));
 	if (r < 0) {
-		snprintf(err, errlen, "ext4: cannot make %s/%s (see above)", cfg->path, tried);
-		return -1;
+		return errf(err, errlen, "ext4: cannot make %s/%s (see above)", cfg->path, tried);
 	}
 	if (r > 0) {
-		snprintf(err, errlen, "ext4: %s/%s exists, and so do its %d variants: move "
-			 "old dumps away", cfg->path, name, DUMP_DIR_MAX_SUFFIX - 1);
-		return -1;
+		return errf(err, errlen, "ext4: %s/%s exists, and so do its %d variants: move "
+			    "old dumps away", cfg->path, name, DUMP_DIR_MAX_SUFFIX - 1);
 	}
 	if (ext4_file_sink_open(&x.vmcore, &x.fs, x.dir, "vmcore", sinkbuf, EXT4_TARGET_SINK_BUF,
 				FILES_RESERVE)) {
-		snprintf(err, errlen, "ext4: cannot create %s/%s/vmcore (see above)", cfg->path,
-			 tried);
-		return -1;
+		return errf(err, errlen, "ext4: cannot create %s/%s/vmcore (see above)", cfg->path,
+			    tried);
 	}
 	port_log("ext4: writing %s/%s/vmcore\n", strcmp(cfg->path, "/") ? cfg->path : "", tried);
 	t->vmcore = &x.vmcore.sink;

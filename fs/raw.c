@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "fs/raw.h"
+#include "capture/fmt.h"
 
 static uint64_t align_down(uint64_t x, uint64_t a) { return x / a * a; }
 static uint64_t align_up(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
@@ -214,26 +215,22 @@ int raw_sink_open(struct raw_sink *rs, struct blk_dev *dev, uint64_t start, uint
 
 	memset(rs, 0, sizeof(*rs));
 	if (ssz < 512 || ssz > 65536 || (ssz & (ssz - 1)) || dev->max_transfer < ssz) {
-		snprintf(err, errlen, "%s: unusable geometry (sector %u bytes, max transfer %u)",
-			 dev->name, ssz, dev->max_transfer);
-		return -1;
+		return errf(err, errlen, "%s: unusable geometry (sector %u bytes, max transfer %u)",
+			    dev->name, ssz, dev->max_transfer);
 	}
 	if (dev->nsectors > UINT64_MAX / ssz) {
-		snprintf(err, errlen, "%s: impossible size of %llu sectors", dev->name,
-			 (unsigned long long)dev->nsectors);
-		return -1;
+		return errf(err, errlen, "%s: impossible size of %llu sectors", dev->name,
+			    (unsigned long long)dev->nsectors);
 	}
 	disk_bytes = dev->nsectors * ssz;
 	if (start % ssz || len % ssz) {
-		snprintf(err, errlen, "%s: partition %llu+%llu is not aligned to the %u-byte sector",
-			 dev->name, (unsigned long long)start, (unsigned long long)len, ssz);
-		return -1;
+		return errf(err, errlen, "%s: partition %llu+%llu is not aligned to the %u-byte sector",
+			    dev->name, (unsigned long long)start, (unsigned long long)len, ssz);
 	}
 	if (start >= disk_bytes || len > disk_bytes - start) {
-		snprintf(err, errlen, "%s: partition %llu+%llu does not fit the disk (%llu bytes)",
-			 dev->name, (unsigned long long)start, (unsigned long long)len,
-			 (unsigned long long)disk_bytes);
-		return -1;
+		return errf(err, errlen, "%s: partition %llu+%llu does not fit the disk (%llu bytes)",
+			    dev->name, (unsigned long long)start, (unsigned long long)len,
+			    (unsigned long long)disk_bytes);
 	}
 	if (len == 0)
 		len = disk_bytes - start;
@@ -244,9 +241,8 @@ int raw_sink_open(struct raw_sink *rs, struct blk_dev *dev, uint64_t start, uint
 		unit = ssz;
 	rs->slot_size = bufsize < ssz ? 0 : align_down((bufsize - ssz) / RAW_SLOTS, unit);
 	if (rs->slot_size == 0) {
-		snprintf(err, errlen, "raw sink: buffer of %llu bytes too small for %u-byte sectors",
-			 (unsigned long long)bufsize, ssz);
-		return -1;
+		return errf(err, errlen, "raw sink: buffer of %llu bytes too small for %u-byte sectors",
+			    (unsigned long long)bufsize, ssz);
 	}
 	for (int i = 0; i < RAW_SLOTS; i++)
 		rs->slots[i].buf = p + (size_t)i * rs->slot_size;

@@ -12,6 +12,7 @@
 #include "capture/cmdline_word.h"
 #include "loader/config.h"
 #include "loader/sysroot.h"
+#include "capture/fmt.h"
 
 #define MAX_WORDS 64
 
@@ -473,14 +474,12 @@ int config_parse_text(const char *text, const char *filename,
 		return -1;	/* err holds one line per refused directive */
 	/* path alone: the ext4 filesystem holding it (loader/mounts.c) */
 	if (c->target == TARGET_NONE && !c->path[0]) {
-		snprintf(err, errlen, "%s: no dump target: add a line such as 'raw /dev/vdb'",
-			 filename);
-		return -1;
+		return errf(err, errlen, "%s: no dump target: add a line such as 'raw /dev/vdb'",
+			    filename);
 	}
 	if (c->path[0] && c->target == TARGET_RAW) {
-		snprintf(err, errlen, "%s: path only applies to filesystem and nfs targets; "
-			 "raw writes at offset 0", filename);
-		return -1;
+		return errf(err, errlen, "%s: path only applies to filesystem and nfs targets; "
+			    "raw writes at offset 0", filename);
 	}
 	return 0;
 }
@@ -492,8 +491,7 @@ int config_load(const char *path, struct loader_config *c, char *err, size_t err
 	int r;
 
 	if (!text) {
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-		return -1;
+		return errf(err, errlen, "cannot read %s: %s", path, strerror(errno));
 	}
 	if (strlen(text) != len) {
 		snprintf(err, errlen, "%s: contains a NUL byte: not a text file", path);

@@ -7,6 +7,7 @@
 #include "loader/console.h"
 #include "loader/iomem.h"
 #include "loader/sysroot.h"
+#include "capture/fmt.h"
 
 static const uint16_t std_ports[4] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
 
@@ -593,8 +594,7 @@ int console_append_word(const char *words, char *cmdline, size_t n, char *err, s
 		return -1;
 	if (console_spec_format(&c, value, sizeof(value)) < 0 ||
 	    snprintf(cmdline + k, n - k, " dumpling.console=%s", value) >= (int)(n - k)) {
-		snprintf(err, errlen, "the capture command line is too long");
-		return -1;
+		return errf(err, errlen, "the capture command line is too long");
 	}
 	return 0;
 }

@@ -14,6 +14,7 @@
 
 #include "arch/x86_64/bootparam.h"
 #include "loader/image.h"
+#include "capture/fmt.h"
 
 #define MAX_IMAGE_SIZE	(256u << 20)
 
@@ -99,8 +100,7 @@ int image_load(const char *path, struct dimage *im, char *err, size_t errlen)
 
 	memset(im, 0, sizeof(*im));
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot open the image %s: %s", path, strerror(errno));
-		return -1;
+		return errf(err, errlen, "cannot open the image %s: %s", path, strerror(errno));
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_IMAGE_SIZE) {
 		snprintf(err, errlen, "%s is not a dumpling image: not a regular file "

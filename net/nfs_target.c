@@ -25,6 +25,7 @@
 #include "net/nfs_target.h"
 #include "net/rpc_clnt.h"
 #include "net/stack.h"
+#include "capture/fmt.h"
 
 #define DEFAULT_TIMEOUT_S	120
 #define FILE_MODE		0400
@@ -51,12 +52,10 @@ static int call_sync(struct rpc_clnt *c, struct rpc_call *call, struct xdr *args
 		     struct xdr *res, char *err, size_t errlen)
 {
 	if (rpc_send(c, call, args, NULL, 0) != 0) {
-		snprintf(err, errlen, "%s call does not fit its buffer", c->what);
-		return -1;
+		return errf(err, errlen, "%s call does not fit its buffer", c->what);
 	}
 	if (rpc_wait(c, call) != 0) {
-		snprintf(err, errlen, "%s", c->why);
-		return -1;
+		return errf(err, errlen, "%s", c->why);
 	}
 	if (rpc_result(call, res, err, errlen) != RPC_OK)
 		return -1;
@@ -83,8 +82,7 @@ static int getport(uint32_t prog, uint32_t vers, uint16_t *port, char *err, size
 	p = pmap_get_getport(&res);
 	rpc_release(call);
 	if (p < 0) {
-		snprintf(err, errlen, "portmapper: malformed GETPORT reply");
-		return -1;
+		return errf(err, errlen, "portmapper: malformed GETPORT reply");
 	}
 	*port = (uint16_t)p;
 	return 0;
@@ -104,9 +102,8 @@ static int find_ports(uint16_t *mount_port, uint16_t *nfs_port, char *err, size_
 		if (getport(MOUNT_PROG, MOUNT_VERS, mount_port, err, errlen) != 0)
 			return -1;
 		if (!*mount_port) {
-			snprintf(err, errlen, "the server has no MOUNT v3 over TCP registered with "
-				 "its portmapper (is the NFS server running?)");
-			return -1;
+			return errf(err, errlen, "the server has no MOUNT v3 over TCP registered with "
+				    "its portmapper (is the NFS server running?)");
 		}
 	}
 	if (!*nfs_port) {
@@ -137,9 +134,8 @@ static int mount_export(uint16_t port, char *err, size_t errlen)
 	rpc_release(call);
 	rpc_clnt_close(&nt.mnt);
 	if (st != 0) {
-		snprintf(err, errlen, "mounting %s: %s", nt.cfg->nfs_export,
-			 st < 0 ? "malformed reply, or AUTH_SYS not offered" : mnt_stat_name(st));
-		return -1;
+		return errf(err, errlen, "mounting %s: %s", nt.cfg->nfs_export,
+			    st < 0 ? "malformed reply, or AUTH_SYS not offered" : mnt_stat_name(st));
 	}
 	return 0;
 }
@@ -197,8 +193,7 @@ static int fsinfo(char *err, size_t errlen)
 	if (failed)
 		return -1;
 	if (st != NFS3_OK) {
-		snprintf(err, errlen, "FSINFO: %s", st < 0 ? "malformed reply" : nfs3_stat_name(st));
-		return -1;
+		return errf(err, errlen, "FSINFO: %s", st < 0 ? "malformed reply" : nfs3_stat_name(st));
 	}
 	return 0;
 }
@@ -265,9 +260,8 @@ static int make(const struct nfs_fh *dir, const char *name, bool is_dir, struct 
 		return NFS3ERR_EXIST;
 	}
 	if (st != NFS3_OK) {
-		snprintf(err, errlen, "%s %s: %s", what, name,
-			 st < 0 ? "malformed reply" : nfs3_stat_name(st));
-		return -1;
+		return errf(err, errlen, "%s %s: %s", what, name,
+			    st < 0 ? "malformed reply" : nfs3_stat_name(st));
 	}
 	return 0;
 }
@@ -290,8 +284,7 @@ static int make_path(const char *path, struct nfs_fh *out, char *err, size_t err
 		if (n == 0)
 			break;
 		if (n >= sizeof(name)) {
-			snprintf(err, errlen, "path component too long in %s", path);
-			return -1;
+			return errf(err, errlen, "path component too long in %s", path);
 		}
 		memcpy(name, p, n);
 		name[n] = 0;
@@ -299,8 +292,7 @@ static int make_path(const char *path, struct nfs_fh *out, char *err, size_t err
 		if (strcmp(name, ".") == 0)
 			continue;
 		if (strcmp(name, "..") == 0) {
-			snprintf(err, errlen, "\"..\" in dump path %s", path);
-			return -1;
+			return errf(err, errlen, "\"..\" in dump path %s", path);
 		}
 		st = make(&cur, name, true, &cur, err, errlen);
 		if (st == NFS3ERR_EXIST)
@@ -381,13 +373,11 @@ static int nfs_add_file(struct target *t, const char *name, const void *data, si
 int nfs_target_check(const struct capture_config *cfg, char *err, size_t errlen)
 {
 	if (!cfg->have_nic || !cfg->nfs_server || !cfg->nfs_export[0]) {
-		snprintf(err, errlen, "nfs target needs dumpling.nic=, dumpling.ip= and "
-			 "dumpling.nfs= (`dumpling cmdline` derives them)");
-		return -1;
+		return errf(err, errlen, "nfs target needs dumpling.nic=, dumpling.ip= and "
+			    "dumpling.nfs= (`dumpling cmdline` derives them)");
 	}
 	if (cfg->dhcp || !cfg->ip) {
-		snprintf(err, errlen, "nfs target: DHCP is not built in; give dumpling.ip=ADDR/PREFIX");
-		return -1;
+		return errf(err, errlen, "nfs target: DHCP is not built in; give dumpling.ip=ADDR/PREFIX");
 	}
 	return 0;
 }
@@ -437,9 +427,8 @@ int nfs_target_open(const struct capture_config *cfg, const struct capture *cap,
 	if (r < 0)
 		return -1;
 	if (r > 0) {
-		snprintf(err, errlen, "nfs: %s exists, and so do its %d variants: move old dumps "
-			 "away", dirname, DUMP_DIR_MAX_SUFFIX - 1);
-		return -1;
+		return errf(err, errlen, "nfs: %s exists, and so do its %d variants: move old dumps "
+			    "away", dirname, DUMP_DIR_MAX_SUFFIX - 1);
 	}
 	nt.dir = mk.made;
 	if (snprintf(nt.where, sizeof(nt.where), "%s:%s%s%s/%s", srv, cfg->nfs_export,

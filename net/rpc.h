@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capture/err.h"
+
 /* An XDR stream over a fixed buffer; both for encoding and decoding. */
 struct xdr {
 	uint8_t *buf;
@@ -88,9 +90,9 @@ bool rpc_peek_xid(const uint8_t *rec, size_t len, uint32_t *xid);
  * RPC_ERR_* with a message in err.
  */
 #define RPC_OK		0
-#define RPC_ERR_GARBAGE	(-1)	/* malformed, truncated, or not the reply we want */
-#define RPC_ERR_DENIED	(-2)	/* rejected: version mismatch or authentication */
-#define RPC_ERR_ACCEPT	(-3)	/* accepted but failed: PROG_UNAVAIL, GARBAGE_ARGS... */
+#define RPC_ERR_GARBAGE	ERR_PROTO	/* malformed, truncated, or not the reply we want */
+#define RPC_ERR_DENIED	ERR_ACCES	/* rejected: version mismatch or authentication */
+#define RPC_ERR_ACCEPT	ERR_REMOTE	/* accepted but failed: PROG_UNAVAIL, GARBAGE_ARGS... */
 int rpc_get_reply(struct xdr *x, uint32_t want_xid, char *err, size_t errlen);
 
 #endif

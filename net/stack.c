@@ -16,6 +16,7 @@
 #include "lwip/timeouts.h"
 #include "net/stack.h"
 #include "netif/ethernet.h"
+#include "capture/fmt.h"
 
 #define TX_RETRY_US	200000	/* a full TX ring drains in microseconds */
 #define RX_PER_POLL	32
@@ -73,24 +74,21 @@ int net_stack_start(struct net_dev *dev, uint32_t ip, uint32_t netmask, uint32_t
 	ip4_addr_t a, m, g;
 
 	if (started) {
-		snprintf(err, errlen, "network stack already started");
-		return -1;
+		return errf(err, errlen, "network stack already started");
 	}
 	ndev = dev;
 	/* mem.c wants MEM_SIZE plus two of its block headers; a page covers them. */
 	lwip_heap = dma_alloc(MEM_SIZE + 4096, 4096);
 	if (!lwip_heap) {
-		snprintf(err, errlen, "out of memory for the network stack (%u KiB)",
-			 (unsigned)(MEM_SIZE >> 10));
-		return -1;
+		return errf(err, errlen, "out of memory for the network stack (%u KiB)",
+			    (unsigned)(MEM_SIZE >> 10));
 	}
 	lwip_init();
 	ip4_addr_set_u32(&a, lwip_htonl(ip));
 	ip4_addr_set_u32(&m, lwip_htonl(netmask));
 	ip4_addr_set_u32(&g, lwip_htonl(gw));
 	if (!netif_add(&nif, &a, &m, &g, NULL, netif_setup, ethernet_input)) {
-		snprintf(err, errlen, "lwIP refused the interface");
-		return -1;
+		return errf(err, errlen, "lwIP refused the interface");
 	}
 	netif_set_default(&nif);
 	netif_set_up(&nif);

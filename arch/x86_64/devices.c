@@ -13,13 +13,13 @@
 #include "fs/raw_target.h"
 #include "net/nfs_sink.h"
 #include "net/nfs_target.h"
+#include "capture/fmt.h"
 
 static int open_disk(const struct capture_config *cfg, struct blk_dev *disk, const char *kind,
 		     char *err, size_t errlen)
 {
 	if (!cfg->have_disk) {
-		snprintf(err, errlen, "%s target without dumpling.disk=", kind);
-		return -1;
+		return errf(err, errlen, "%s target without dumpling.disk=", kind);
 	}
 	return disk_open(&cfg->disk, disk, err, errlen);
 }
@@ -33,8 +33,7 @@ static int open_raw(const struct capture_config *cfg, struct target *t, char *er
 		return -1;
 	buf = dma_alloc(RAW_TARGET_BUF, 4096);
 	if (!buf) {
-		snprintf(err, errlen, "out of DMA memory for the raw writer");
-		return -1;
+		return errf(err, errlen, "out of DMA memory for the raw writer");
 	}
 	return raw_target_open(cfg, &disk, buf, RAW_TARGET_BUF, t, err, errlen);
 }
@@ -50,8 +49,7 @@ static int open_ext4(const struct capture_config *cfg, const struct capture *cap
 	fsbuf = dma_alloc(EXT4_FS_BUF_SIZE, 4096);
 	sinkbuf = dma_alloc(EXT4_TARGET_SINK_BUF, 4096);
 	if (!fsbuf || !sinkbuf) {
-		snprintf(err, errlen, "out of DMA memory for the ext4 writer");
-		return -1;
+		return errf(err, errlen, "out of DMA memory for the ext4 writer");
 	}
 	return ext4_target_open(cfg, cap, &disk, fsbuf, sinkbuf, t, err, errlen);
 }
@@ -67,9 +65,8 @@ static int open_nfs(const struct capture_config *cfg, const struct capture *cap,
 		return -1;
 	pool = dma_alloc(NFS_POOL_BYTES, 4096);
 	if (!pool) {
-		snprintf(err, errlen, "out of memory for the NFS write pool (%u KiB)",
-			 NFS_POOL_BYTES >> 10);
-		return -1;
+		return errf(err, errlen, "out of memory for the NFS write pool (%u KiB)",
+			    NFS_POOL_BYTES >> 10);
 	}
 	return nfs_target_open(cfg, cap, &nic, pool, t, err, errlen);
 }
@@ -88,7 +85,6 @@ int target_open(const struct capture_config *cfg, const struct capture *cap,
 	case TARGET_NONE:
 		break;
 	}
-	snprintf(err, errlen, "no dump target: give dumpling.target= and its options "
-		 "(`dumpling cmdline` prints them from /etc/dumpling.conf)");
-	return -1;
+	return errf(err, errlen, "no dump target: give dumpling.target= and its options "
+		    "(`dumpling cmdline` prints them from /etc/dumpling.conf)");
 }
