@@ -66,7 +66,8 @@ SH_TESTS   := $(wildcard tests/unit/test_*.sh)
 # These read the built image (or its package), so they need the fetched
 # third-party sources: check-image runs them. check-unit builds from the
 # repository and Debian's installed libraries alone.
-IMAGE_TESTS := $(BUILD)/tests/test_pe_header tests/unit/test_status.sh tests/unit/test_deb.sh
+IMAGE_TESTS := $(BUILD)/tests/test_pe_header tests/unit/test_status.sh tests/unit/test_deb.sh \
+	       tests/unit/test_image_readers.sh
 UNIT_TESTS  := $(filter-out $(IMAGE_TESTS),$(TESTS) $(SH_TESTS))
 HOST_TOOLS  := $(BUILD)/dumpling $(BUILD)/dumpling-extract $(BUILD)/dumpling-collect
 
