@@ -77,10 +77,10 @@ all: $(BUILD)/dumpling.img $(BUILD)/dumpling $(BUILD)/dumpling-extract $(EXTRA_A
 # ---- capture image -------------------------------------------------------
 $(BUILD)/img/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(IMG_CFLAGS) -MMD -c $< -o $@
+	$(CC) $(IMG_CFLAGS) -MMD -MP -c $< -o $@
 $(BUILD)/img/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(IMG_CFLAGS) -MMD -c $< -o $@
+	$(CC) $(IMG_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/dumpling.elf: $(IMG_OBJ) $(IMG_EXTRA_OBJ) linker/image.ld
 	ld $(IMG_LDFLAGS) -o $@ $(IMG_OBJ) $(IMG_EXTRA_OBJ)
@@ -98,10 +98,10 @@ $(BUILD)/dumpling.img: $(BUILD)/dumpling.elf $(BUILD)/mkimage
 # ---- host side -----------------------------------------------------------
 $(BUILD)/host/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) -MMD -c $< -o $@
+	$(HOSTCC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
 $(BUILD)/san/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) $(SAN_CFLAGS) -MMD -c $< -o $@
+	$(HOSTCC) $(HOST_CFLAGS) $(SAN_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libcore.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^

@@ -20,6 +20,6 @@ $(BUILD)/gen/font.c: $(CONSOLE_FONT) $(BUILD)/psf2c
 
 $(BUILD)/img/gen/font.c.o: $(BUILD)/gen/font.c
 	@mkdir -p $(dir $@)
-	$(CC) $(IMG_CFLAGS) -MMD -c $< -o $@
+	$(CC) $(IMG_CFLAGS) -MMD -MP -c $< -o $@
 
 IMG_EXTRA_OBJ += $(BUILD)/img/gen/font.c.o

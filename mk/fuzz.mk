@@ -29,7 +29,7 @@ FUZZ_SAN_TOOLS := $(BUILD)/fuzz/san/dumpling-collect $(BUILD)/fuzz/san/dumpling-
 
 $(BUILD)/fuzz/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
 $(BUILD)/fuzz/libcore-fuzz.a: $(FUZZ_LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -39,7 +39,7 @@ $(BUILD)/fuzz/libloader-fuzz.a: $(FUZZ_LOADER_OBJ)
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/fuzz/libloader-fuzz.a \
 		$(BUILD)/fuzz/libcore-fuzz.a
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD $< $(BUILD)/fuzz/libloader-fuzz.a \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP $< $(BUILD)/fuzz/libloader-fuzz.a \
 		$(BUILD)/fuzz/libcore-fuzz.a -o $@ -lzstd
 
 fuzzers: $(FUZZERS) $(FUZZ_SAN_TOOLS) all

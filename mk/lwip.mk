@@ -25,11 +25,11 @@ $(LWIP_STAMP):
 # lwIP is third-party code: its own warnings are not ours to fix.
 $(LWIP_OBJ): $(BUILD)/img/%.c.o: $(LWIP_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(IMG_CFLAGS) $(LWIP_INC) -w -MMD -c $*.c -o $@
+	$(CC) $(IMG_CFLAGS) $(LWIP_INC) -w -MMD -MP -c $*.c -o $@
 
 $(NET_OBJ): $(BUILD)/img/%.c.o: %.c $(LWIP_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(IMG_CFLAGS) $(LWIP_INC) -MMD -c $< -o $@
+	$(CC) $(IMG_CFLAGS) $(LWIP_INC) -MMD -MP -c $< -o $@
 
 # lwIP's platform port (clock, random numbers, assertions) is the image's.
 $(BUILD)/img/arch/x86_64/lwip_port.c.o: IMG_CFLAGS += $(LWIP_INC)

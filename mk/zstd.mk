@@ -54,7 +54,7 @@ $(ZSTD_STAGE)/%.h: $(ZSTD_STAGE)/.staged ;
 # A static pattern: only these objects (make must not try it for the .d files).
 $(ZSTD_OBJ): $(BUILD)/zstd/obj/%.o: $(ZSTD_STAGE)/.staged mk/zstd.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(ZSTD_CFLAGS) -MMD -c $(ZSTD_STAGE)/$*.c -o $@
+	$(CC) $(ZSTD_CFLAGS) -MMD -MP -c $(ZSTD_STAGE)/$*.c -o $@
 
 # The image's compress.c includes the staged zstd.h.
 $(BUILD)/img/capture/compress.c.o: IMG_CFLAGS += -I$(ZSTD_STAGE)
