@@ -89,14 +89,15 @@ prepare() {
 	fi
 }
 
-# A prepanic script that reloads the image with test switches added.
-reload_with() {
-	local f=$E2E_OUT/prepanic-$1.sh
+# A prepanic script that reloads the image with WORD (a test switch, or a
+# second elfcorehdr=) added after the loader's command line.
+reload_with() {	# WORD
+	local f=$E2E_OUT/prepanic-${1//[^a-z0-9]/_}.sh
 	cat >"$f" <<EOF
 #!/bin/sh
 kexec -p -u || exit 1
-kexec -s -p /usr/lib/dumpling/dumpling.img --append="\$(dumpling cmdline) dumpling.test=$1" || exit 1
-echo "DTEST: reloaded with dumpling.test=$1"
+kexec -s -p /usr/lib/dumpling/dumpling.img --append="\$(dumpling cmdline) $1" || exit 1
+echo "DTEST: reloaded with $1"
 EOF
 	chmod +x "$f"
 	echo "$f"
@@ -152,7 +153,7 @@ run_fault() {
 	reset_settings
 	E2E_MEM=6G
 	E2E_CRASHKERNEL=$HIGH_CK
-	E2E_PREPANIC=$(reload_with fault)
+	E2E_PREPANIC=$(reload_with dumpling.test=fault)
 	prepare "$name" || return
 	e2e_boot dumpling "$out"
 	console "$name" 'capture image at|TEST SW|FATAL|  rip|  rsp|backtrace|  #|dump failed|rebooting' 20
@@ -177,18 +178,10 @@ run_fault() {
 # ---- an elfcorehdr that names firmware memory -------------------------------------
 
 run_badhdr() {
-	local name=bad-header out=$E2E_OUT/bad-header f size
+	local name=bad-header out=$E2E_OUT/bad-header size
 	reset_settings
-	f=$E2E_OUT/prepanic-bad-header.sh
 	# kexec_file_load puts its own elfcorehdr= first; the image takes the last.
-	cat >"$f" <<'EOF'
-#!/bin/sh
-kexec -p -u || exit 1
-kexec -s -p /usr/lib/dumpling/dumpling.img --append="$(dumpling cmdline) elfcorehdr=0xfffc0000" || exit 1
-echo "DTEST: reloaded with elfcorehdr=0xfffc0000"
-EOF
-	chmod +x "$f"
-	E2E_PREPANIC=$f
+	E2E_PREPANIC=$(reload_with elfcorehdr=0xfffc0000)
 	prepare "$name" || return
 	e2e_boot dumpling "$out"
 	console "$name" 'capture image at|elfcorehdr|dump failed|rebooting'
@@ -213,7 +206,7 @@ watchdog_prepanic() {
 	local f=$E2E_OUT/prepanic-watchdog-$1.sh
 	{
 		echo '#!/bin/sh'
-		[ "$1" = off ] && sed -n '2,3p' "$(reload_with nowatchdog)"
+		[ "$1" = off ] && sed -n '2,3p' "$(reload_with dumpling.test=nowatchdog)"
 		echo 'watchdog -T 10 -t 2 /dev/watchdog || exit 1'
 		echo 'sleep 3'
 		echo 'echo "DTEST: watchdog armed: $(cat /sys/class/watchdog/watchdog0/identity 2>/dev/null) timeout $(cat /sys/class/watchdog/watchdog0/timeout 2>/dev/null) s"'
