@@ -59,6 +59,7 @@ struct capture_config {
 	enum dump_format format;
 	enum action failure_action, final_action;
 	struct console_spec console;	/* dumpling.console=; default COM1 and the screen */
+	unsigned cpus;			/* dumpling.cpus=: at most this many CPUs; 0: all */
 };
 
 void config_defaults(struct capture_config *c);

@@ -1,0 +1,14 @@
+/* Running a function on every worker (see workers.h). */
+#include <stddef.h>
+
+#include "capture/workers.h"
+
+const struct workers workers_one = { 1, NULL, NULL };
+
+void workers_run(const struct workers *w, void (*fn)(void *arg, unsigned k), void *arg)
+{
+	if (!w || w->n <= 1 || !w->run)
+		fn(arg, 0);
+	else
+		w->run(w, fn, arg);
+}
