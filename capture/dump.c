@@ -55,6 +55,15 @@ int capture_prepare(struct capture *cap, const struct capture_config *cfg, struc
 	return 0;
 }
 
+size_t capture_worker_bytes(const struct capture_config *cfg)
+{
+	size_t b = KDUMP_BATCH * 2 * PAGE_BYTES + 2 * 64;
+
+	if (cfg->compress == COMPRESS_ZSTD && cfg->format == FORMAT_KDUMP)
+		b += compress_zstd_workspace() + 64;
+	return b;
+}
+
 int capture_write(struct capture *cap, struct sink *out, struct dump_result *res)
 {
 	const struct capture_config *cfg = cap->cfg;

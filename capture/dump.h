@@ -13,6 +13,7 @@
 #include "capture/config.h"
 #include "capture/elfcore.h"
 #include "capture/ports.h"
+#include "capture/workers.h"
 
 /* The codes of capture/err.h, as the dump functions use them. */
 #define DUMP_ERR_IO		ERR_IO
@@ -49,7 +50,17 @@ struct capture {
 	int have_crash_time;
 	int64_t crash_time;		/* VMCOREINFO CRASHTIME, Unix seconds */
 	uint64_t t0;
+	/* Who compresses: NULL or one worker is the caller alone. Set after
+	 * capture_prepare(), before capture_write(). */
+	const struct workers *workers;
 };
+
+/*
+ * Arena bytes capture_write() takes for each worker beyond the first (its
+ * compressor and its batch of pages), so the platform knows how many workers
+ * the arena can serve before it starts them.
+ */
+size_t capture_worker_bytes(const struct capture_config *cfg);
 
 int capture_prepare(struct capture *cap, const struct capture_config *cfg, struct memsrc *mem,
 		    uint64_t hdr_off, struct arena *a);
