@@ -5,10 +5,10 @@
 
 const struct workers workers_one = { 1, NULL, NULL };
 
-void workers_run(const struct workers *w, void (*fn)(void *arg, unsigned k), void *arg)
+int workers_run(const struct workers *w, void (*fn)(void *arg, unsigned k), void *arg)
 {
-	if (!w || w->n <= 1 || !w->run)
-		fn(arg, 0);
-	else
-		w->run(w, fn, arg);
+	if (w && w->n > 1 && w->run)
+		return w->run(w, fn, arg);
+	fn(arg, 0);
+	return 0;
 }

@@ -15,16 +15,19 @@ struct workers {
 	 * others on the other workers, side by side. Returns when all have
 	 * returned. Everything the caller wrote before is seen by fn, and
 	 * everything fn wrote is seen by the caller after (full barriers).
-	 * NULL when n is 1.
+	 * Returns 0, or a negative error (capture/err.h) after a message if a
+	 * worker did not return in time: then nothing fn wrote may be used, and
+	 * the worker may still be running. NULL when n is 1.
 	 */
-	void (*run)(const struct workers *w, void (*fn)(void *arg, unsigned k), void *arg);
+	int (*run)(const struct workers *w, void (*fn)(void *arg, unsigned k), void *arg);
 	void *ctx;
 };
 
 /* One worker, the caller. */
 extern const struct workers workers_one;
 
-/* fn on every worker of w (or just the caller if w is NULL or has one). */
-void workers_run(const struct workers *w, void (*fn)(void *arg, unsigned k), void *arg);
+/* fn on every worker of w (or just the caller if w is NULL or has one);
+ * returns what run() returns. */
+int workers_run(const struct workers *w, void (*fn)(void *arg, unsigned k), void *arg);
 
 #endif
