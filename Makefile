@@ -31,7 +31,8 @@ IMG_OBJ  := $(patsubst %,$(BUILD)/img/%.o,$(IMG_SRC))
 
 CORE_SRC := $(wildcard capture/*.c) $(wildcard fs/*.c)
 CORE_OBJ := $(patsubst %,$(BUILD)/host/%.o,$(CORE_SRC))
-CORE_SAN := $(patsubst %,$(BUILD)/san/%.o,$(CORE_SRC) tools/host_port.c tools/host_io.c tools/term_progress.c)
+CORE_SAN := $(patsubst %,$(BUILD)/san/%.o,$(CORE_SRC) tools/host_port.c tools/host_io.c tools/term_progress.c \
+	    tools/host_workers.c)
 
 # The loader is a library (build/libloader.a) and a main: tests link the
 # library, the way they link the capture core, instead of including its .c files.

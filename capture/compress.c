@@ -11,24 +11,31 @@
 #include "capture/kdump_format.h"
 #include "capture/ports.h"
 
-/*
- * Parameters for exactly one 4 KiB page at level 1: zstd shrinks its window
- * and tables to the input size, so the workspace is small. ZSTD_compressCCtx()
- * derives the same parameters from the same level and size, so it always fits.
- */
-static ZSTD_compressionParameters page_params(void)
+struct zstd_page_ctx {
+	ZSTD_CCtx *cctx;
+	int level;
+};
+
+static int pick_level(int level)
 {
-	return ZSTD_getCParams(COMPRESS_ZSTD_LEVEL, PAGE_BYTES, 0);
+	return level ? level : COMPRESS_ZSTD_LEVEL;
 }
 
-size_t compress_zstd_workspace(void)
+/*
+ * Parameters for exactly one 4 KiB page: zstd shrinks its window and tables
+ * to the input size, so the workspace is small. ZSTD_compressCCtx() derives
+ * the same parameters from the same level and size, so it always fits.
+ */
+size_t compress_zstd_workspace(int level)
 {
-	return ZSTD_estimateCCtxSize_usingCParams(page_params());
+	return sizeof(struct zstd_page_ctx) + 64 +
+	       ZSTD_estimateCCtxSize_usingCParams(ZSTD_getCParams(pick_level(level), PAGE_BYTES, 0));
 }
 
 static size_t zstd_page(void *ctx, const void *page, void *out, size_t cap)
 {
-	size_t n = ZSTD_compressCCtx(ctx, out, cap, page, PAGE_BYTES, COMPRESS_ZSTD_LEVEL);
+	struct zstd_page_ctx *z = ctx;
+	size_t n = ZSTD_compressCCtx(z->cctx, out, cap, page, PAGE_BYTES, z->level);
 
 	/* "Does not fit in cap" is an error to zstd, and a raw page to us. */
 	if (ZSTD_isError(n) || n == 0 || n > cap)
@@ -36,26 +43,35 @@ static size_t zstd_page(void *ctx, const void *page, void *out, size_t cap)
 	return n;
 }
 
-int compress_zstd_init(struct kdump_compressor *c, struct arena *a)
+int compress_zstd_init(struct kdump_compressor *c, struct arena *a, int level)
 {
-	size_t size = compress_zstd_workspace();
-	void *ws = arena_alloc(a, size, 64);
-	ZSTD_CCtx *cctx;
+	size_t size = compress_zstd_workspace(level) - sizeof(struct zstd_page_ctx) - 64;
+	struct zstd_page_ctx *z;
+	void *ws;
 
 	memset(c, 0, sizeof(*c));
+	level = pick_level(level);
+	if (level < COMPRESS_ZSTD_LEVEL_MIN || level > COMPRESS_ZSTD_LEVEL_MAX) {
+		port_log("dumpling: zstd level %d is not in %d..%d\n", level,
+			 COMPRESS_ZSTD_LEVEL_MIN, COMPRESS_ZSTD_LEVEL_MAX);
+		return -1;
+	}
+	z = arena_alloc(a, sizeof(*z), 64);
+	ws = z ? arena_alloc(a, size, 64) : NULL;
 	if (!ws) {
 		port_log("dumpling: no room for zstd's %zu KiB workspace: %zu KiB of %zu KiB "
 			 "left\n", size >> 10, (a->size - a->used) >> 10, a->size >> 10);
 		return -1;
 	}
-	cctx = ZSTD_initStaticCCtx(ws, size);
-	if (!cctx) {
+	z->cctx = ZSTD_initStaticCCtx(ws, size);
+	z->level = level;
+	if (!z->cctx) {
 		port_log("dumpling: zstd rejected its %zu-byte workspace\n", size);
 		return -1;
 	}
 	c->name = "zstd";
 	c->flag = DUMP_DH_COMPRESSED_ZSTD;
 	c->compress = zstd_page;
-	c->ctx = cctx;
+	c->ctx = z;
 	return 0;
 }

@@ -57,17 +57,44 @@ int capture_prepare(struct capture *cap, const struct capture_config *cfg, struc
 
 size_t capture_worker_bytes(const struct capture_config *cfg)
 {
-	size_t b = KDUMP_BATCH * 2 * PAGE_BYTES + 2 * 64;
+	size_t b = kdump_worker_bytes() + sizeof(struct kdump_compressor);
 
 	if (cfg->compress == COMPRESS_ZSTD && cfg->format == FORMAT_KDUMP)
-		b += compress_zstd_workspace() + 64;
+		b += compress_zstd_workspace(cfg->zstd_level);
 	return b;
+}
+
+/*
+ * One compressor per worker, for as many workers as the arena can serve once
+ * the writer has its own buffers. Returns how many (0: none, write raw).
+ */
+static unsigned make_compressors(struct capture *cap, struct kdump_compressor **out)
+{
+	const struct capture_config *cfg = cap->cfg;
+	struct arena *a = cap->a;
+	unsigned want = cap->workers && cap->workers->n > 1 ? cap->workers->n : 1, n = 0;
+	size_t per = capture_worker_bytes(cfg), room = a->size - a->used;
+	size_t base = kdump_base_bytes() + 64 * want;
+	struct kdump_compressor *c;
+
+	/* A worker gets a compressor only if its batch still fits after it. */
+	if (room > base && (room - base) / per < want) {
+		unsigned fit = (unsigned)((room - base) / per);
+		port_log("dumpling: compressing on %u of %u CPUs: %zu KiB of arena left, %zu KiB "
+			 "each\n", fit ? fit : 1, want, room >> 10, per >> 10);
+		want = fit ? fit : 1;
+	}
+	c = arena_alloc(a, want * sizeof(*c), 8);
+	while (c && n < want && compress_zstd_init(&c[n], a, cfg->zstd_level) == 0)
+		n++;
+	*out = c;
+	return n;
 }
 
 int capture_write(struct capture *cap, struct sink *out, struct dump_result *res)
 {
 	const struct capture_config *cfg = cap->cfg;
-	struct kdump_compressor zstd;
+	struct kdump_compressor *zstd = NULL;
 	struct kdump_opts opts;
 	struct kdump_stats st;
 	struct page_filter filt;
@@ -77,21 +104,21 @@ int capture_write(struct capture *cap, struct sink *out, struct dump_result *res
 	memset(res, 0, sizeof(*res));
 	memset(&opts, 0, sizeof(opts));
 	opts.dump_level = cfg->dump_level;
-	if (cfg->compress == COMPRESS_ZSTD) {
-		/* The context stays in the arena until the capture ends. */
-		if (compress_zstd_init(&zstd, cap->a) == 0)
-			opts.comp = &zstd;
-		else
-			port_log("dumpling: writing pages uncompressed\n");
-	}
+	opts.workers = cap->workers;
 	/* makedumpfile -d 2..16, and hwpoison/offline pages at every level */
 	if (filter_init(&filt, &cap->ec, cfg->dump_level, cap->a) > 0) {
 		filter_hook(&filt, &filt_hook);
 		opts.filter = &filt_hook;
 	}
-	if (cfg->format == FORMAT_ELF && opts.comp) {
+	if (cfg->format == FORMAT_ELF && cfg->compress != COMPRESS_NONE)
 		port_log("dumpling: ELF output (-E) is not compressed\n");
-		opts.comp = NULL;
+	else if (cfg->compress == COMPRESS_ZSTD) {
+		/* The contexts stay in the arena until the capture ends. */
+		opts.nworkers = make_compressors(cap, &zstd);
+		if (opts.nworkers)
+			opts.comp = zstd;
+		else
+			port_log("dumpling: writing pages uncompressed\n");
 	}
 
 	if (cfg->format == FORMAT_ELF)

@@ -62,7 +62,8 @@ struct writer {
 
 	uint8_t *bm1, *bm2;		/* one piece (<= a cycle) of each bitmap */
 	uint8_t *page, *zeros;		/* one block each */
-	struct kdump_batch batch;	/* pages read, to compress and place */
+	struct kdump_batch *batch;	/* one per worker: pages read, to compress and place */
+	unsigned nw, cur;		/* batches; the one being filled */
 
 	struct kdump_page_desc *desc;	/* window [dwin, dwin + DESC_PER_BUF) */
 	uint64_t dwin, dlo, dhi;	/* descriptors [dlo, dhi) are in desc[] */
@@ -381,13 +382,23 @@ static int data_add(struct writer *w, const void *src, size_t len, uint64_t *off
  */
 static void batch_read(struct writer *w, uint64_t pfn, uint64_t idx)
 {
-	struct kdump_batch_page *p = &w->batch.p[w->batch.n++];
+	struct kdump_batch *b = &w->batch[w->cur];
+	struct kdump_batch_page *p;
+	uint64_t avail;
+
+	if (b->n == KDUMP_BATCH)
+		b = &w->batch[++w->cur];
+	p = &b->p[b->n++];
 	size_t missing = 0;
 
 	p->pfn = pfn;
 	p->idx = idx;
 	if (w->nospace)
 		p->kind = KDUMP_PAGE_SKIPPED;
+	else if (w->ec->mem->shared &&
+		 elfcore_phys_to_off(w->ec, pfn << PAGE_SHIFT, &p->src_off, &avail) == 0 &&
+		 avail >= B)
+		p->kind = KDUMP_PAGE_TO_READ;	/* one piece of one segment */
 	else if (elfcore_read_phys_fill(w->ec, pfn << PAGE_SHIFT, p->page, B, &missing))
 		p->kind = KDUMP_PAGE_UNREADABLE;
 	else
@@ -400,6 +411,9 @@ void kdump_compress_batch(struct kdump_batch *b, const struct kdump_compressor *
 	for (unsigned i = 0; i < b->n; i++) {
 		struct kdump_batch_page *p = &b->p[i];
 
+		if (p->kind == KDUMP_PAGE_TO_READ)
+			p->kind = b->mem->read(b->mem, p->src_off, p->page, B) ?
+				  KDUMP_PAGE_UNREADABLE : KDUMP_PAGE_DATA;
 		if (p->kind != KDUMP_PAGE_DATA)
 			continue;
 		if (b->zero_page && page_is_zero(p->page)) {
@@ -455,20 +469,47 @@ static int place_page(struct writer *w, const struct kdump_batch_page *p)
 
 static void progress(struct writer *w, int last);
 
-/* Compresses and places the batch read so far, in descriptor order. */
+/* Step 2 on worker k: its batch, its compressor. */
+static void compress_worker(void *arg, unsigned k)
+{
+	struct writer *w = arg;
+
+	if (k < w->nw && w->batch[k].n)
+		kdump_compress_batch(&w->batch[k], w->o->comp ? &w->o->comp[k] : NULL);
+}
+
+/* Whether every batch is full: time to compress and place them. */
+static int batches_full(const struct writer *w)
+{
+	return w->cur == w->nw - 1 && w->batch[w->cur].n == KDUMP_BATCH;
+}
+
+/* Compresses the batches read so far, side by side, and places them in order. */
 static int batch_flush(struct writer *w)
 {
-	struct kdump_batch *b = &w->batch;
 	int r = 0;
 
-	b->zero_page = w->zero_page;
-	kdump_compress_batch(b, w->o->comp);
-	for (unsigned i = 0; i < b->n && !r; i++) {
-		r = place_page(w, &b->p[i]);
-		if (!r && (++w->done & 1023) == 0)
-			progress(w, 0);
+	if (!w->batch[0].n)
+		return 0;
+	for (unsigned k = 0; k < w->nw; k++) {
+		w->batch[k].zero_page = w->zero_page;
+		w->batch[k].mem = w->ec->mem;
 	}
-	b->n = 0;
+	if (w->nw > 1)
+		r = workers_run(w->o->workers, compress_worker, w);
+	else
+		compress_worker(w, 0);
+	for (unsigned k = 0; k <= w->cur && !r; k++) {
+		struct kdump_batch *b = &w->batch[k];
+		for (unsigned i = 0; i < b->n && !r; i++) {
+			r = place_page(w, &b->p[i]);
+			if (!r && (++w->done & 1023) == 0)
+				progress(w, 0);
+		}
+	}
+	for (unsigned k = 0; k <= w->cur; k++)
+		w->batch[k].n = 0;
+	w->cur = 0;
 	return r;
 }
 
@@ -607,7 +648,7 @@ static int piece_page(struct writer *w, struct group *g, uint64_t pfn)
 	}
 	idx = g->down ? --g->next : g->next++;
 	batch_read(w, pfn, idx);
-	return w->batch.n == KDUMP_BATCH ? batch_flush(w) : 0;
+	return batches_full(w) ? batch_flush(w) : 0;
 }
 
 static int pass2(struct writer *w)
@@ -680,19 +721,35 @@ static int alloc_buffers(struct writer *w, struct arena *a)
 	w->zeros = arena_alloc(a, B, B);
 	w->desc = arena_alloc(a, KDUMP_DESC_BUF, B);
 	w->data = arena_alloc(a, KDUMP_DATA_BUF, B);
-	ok = w->bm1 && w->bm2 && w->page && w->zeros && w->desc && w->data;
-	for (unsigned i = 0; i < KDUMP_BATCH && ok; i++) {
-		w->batch.p[i].page = arena_alloc(a, B, B);
-		w->batch.p[i].cbuf = arena_alloc(a, B, B);
-		ok = w->batch.p[i].page && w->batch.p[i].cbuf;
+	w->batch = arena_alloc(a, w->nw * sizeof(*w->batch), 64);
+	ok = w->bm1 && w->bm2 && w->page && w->zeros && w->desc && w->data && w->batch;
+	for (unsigned k = 0; k < w->nw && ok; k++) {
+		for (unsigned i = 0; i < KDUMP_BATCH && ok; i++) {
+			struct kdump_batch_page *p = &w->batch[k].p[i];
+			p->page = arena_alloc(a, B, B);
+			p->cbuf = arena_alloc(a, B, B);
+			ok = p->page && p->cbuf;
+		}
 	}
 	if (!ok) {
 		port_log("kdump: not enough arena memory for the writer's buffers (%u KiB)\n",
-			 (unsigned)((2 * CYCLE_BYTES + (2 + 2 * KDUMP_BATCH) * B + KDUMP_DESC_BUF +
-				     KDUMP_DATA_BUF) >> 10));
+			 (unsigned)((2 * CYCLE_BYTES + 2 * B + KDUMP_DESC_BUF + KDUMP_DATA_BUF +
+				     w->nw * (2 * KDUMP_BATCH * B + sizeof(*w->batch))) >> 10));
 		return KDUMP_ERR_NOMEM;
 	}
 	return 0;
+}
+
+/* Bytes alloc_buffers() takes besides the batches. */
+size_t kdump_base_bytes(void)
+{
+	return 2 * CYCLE_BYTES + 2 * B + KDUMP_DESC_BUF + KDUMP_DATA_BUF + 6 * 64 + B;
+}
+
+/* Bytes alloc_buffers() takes for each worker's batch. */
+size_t kdump_worker_bytes(void)
+{
+	return 2 * KDUMP_BATCH * B + sizeof(struct kdump_batch) + 2 * 64;
 }
 
 int kdump_write(struct elfcore *ec, const struct kdump_opts *o, struct sink *out,
@@ -710,6 +767,9 @@ int kdump_write(struct elfcore *ec, const struct kdump_opts *o, struct sink *out
 	w.out = out;
 	w.st = st;
 	w.t0 = port_now_ns();
+	w.nw = o->workers && o->workers->n > 1 ? o->workers->n : 1;
+	if (o->nworkers && o->nworkers < w.nw)
+		w.nw = o->nworkers;
 	progress_start(&w.meter);
 	r = alloc_buffers(&w, a);
 	if (r)

@@ -25,6 +25,7 @@
 #include "capture/kdump_format.h"
 #include "capture/page.h"
 #include "capture/ports.h"
+#include "capture/workers.h"
 
 #define KDUMP_CYCLE_PFNS	(1u << 17)	/* 512 MiB of RAM, 16 KiB of bitmap */
 #define KDUMP_DESC_BUF		(24u * PAGE_BYTES)	/* whole descriptors, whole blocks */
@@ -60,16 +61,21 @@ struct kdump_compressor {
 };
 
 /*
- * A page's way into the dump is two steps, so that several CPUs can share the
- * work. kdump_compress_batch() is pure: it touches only its batch and its own
- * compressor (one per worker), so batches may be compressed side by side.
- * The writer then places each batch, serially and in order: descriptors, data
- * offsets, sink writes. Pages are read into the batch serially, before it is
- * compressed (elfcore's reads keep a hint).
+ * A page's way into the dump is three steps, so that several CPUs can share
+ * the work. The writer reads pages into one batch per worker, serially (the
+ * image maps RAM on demand), or only finds where they are when the memory
+ * source may be read side by side (memsrc.shared: a file on the host). Then
+ * each worker reads those and compresses its batch: kdump_compress_batch() is
+ * pure, it touches only its batch and its own compressor. Then the writer
+ * places the batches, serially and in read order: descriptors, data offsets,
+ * sink writes. What a page becomes does not depend on who compressed it, and
+ * the order is the read order, so the dump is the same bytes for any number of
+ * workers.
  */
 #define KDUMP_BATCH		8
 
 enum kdump_page_kind {
+	KDUMP_PAGE_TO_READ,	/* to be read by the worker: src_off in mem */
 	KDUMP_PAGE_DATA,	/* stored: size bytes at src, with flags */
 	KDUMP_PAGE_ZERO,	/* points at the shared zero page */
 	KDUMP_PAGE_UNREADABLE,	/* could not be read: descriptor offset 0 */
@@ -78,6 +84,7 @@ enum kdump_page_kind {
 
 struct kdump_batch_page {
 	uint64_t pfn, idx;		/* the page and its descriptor */
+	uint64_t src_off;		/* KDUMP_PAGE_TO_READ */
 	enum kdump_page_kind kind;
 	uint32_t size, flags;		/* KDUMP_PAGE_DATA */
 	const uint8_t *src;		/* page or cbuf */
@@ -87,20 +94,32 @@ struct kdump_batch_page {
 struct kdump_batch {
 	unsigned n;
 	int zero_page;			/* all-zero pages go to the shared zero page */
+	struct memsrc *mem;		/* KDUMP_PAGE_TO_READ pages come from here */
 	struct kdump_batch_page p[KDUMP_BATCH];
 };
 
 /*
- * Turns every read page of b into what the dump stores for it: the shared
+ * Reads the pages of b still to read (a memsrc that is shared), then turns
+ * every read page into what the dump stores for it: the shared
  * zero page, its compressed form (comp: NULL or one worker's compressor), or
  * the page itself when compression does not make it smaller than a block.
  */
 void kdump_compress_batch(struct kdump_batch *b, const struct kdump_compressor *comp);
 
+/* Arena bytes kdump_write() takes: its own buffers, and each worker's batch. */
+size_t kdump_base_bytes(void);
+size_t kdump_worker_bytes(void);
+
 struct kdump_opts {
 	int dump_level;				/* makedumpfile -d */
 	const struct kdump_filter *filter;	/* NULL: keep every page */
-	const struct kdump_compressor *comp;	/* NULL: raw pages */
+	/* NULL: raw pages. Else one compressor per worker used, comp[k] for
+	 * worker k, all with the same flag and the same output for a page. */
+	const struct kdump_compressor *comp;
+	/* Who compresses: NULL is the caller alone. nworkers: use only the
+	 * first nworkers of them (0: all). */
+	const struct workers *workers;
+	unsigned nworkers;
 };
 
 struct kdump_stats {

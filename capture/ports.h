@@ -27,6 +27,9 @@ struct memsrc {
 	/* Offsets are physical addresses: what the firmware says is not RAM
 	 * (capture/physmap.h), which the elfcorehdr may not name. NULL: none. */
 	const struct physmap *map;
+	/* read() may run on several workers at once (capture/workers.h): a
+	 * file's pread. 0: only the caller reads. */
+	int shared;
 };
 
 /*

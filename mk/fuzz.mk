@@ -17,7 +17,8 @@ FUZZ_CFLAGS  := -std=gnu11 -O1 -g -I. -D_GNU_SOURCE -DDUMPLING_FUZZ -Wall -Wno-u
 		-Wno-unused-function $(FUZZ_SAN)
 FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS      := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
-FUZZ_LIB_SRC := $(wildcard capture/*.c) $(wildcard fs/*.c) tools/host_io.c tools/term_progress.c
+FUZZ_LIB_SRC := $(wildcard capture/*.c) $(wildcard fs/*.c) tools/host_io.c tools/term_progress.c \
+		tools/host_workers.c
 FUZZ_LIB_OBJ := $(patsubst %,$(BUILD)/fuzz/obj/%.o,$(FUZZ_LIB_SRC))
 FUZZ_LOADER_OBJ := $(patsubst %,$(BUILD)/fuzz/obj/%.o,$(LOADER_SRC))
 FUZZ_SECONDS ?= 600

@@ -5,7 +5,10 @@
  * writes a kdump-compressed (default) or ELF (-E) dump with the same page
  * filter and compressor the capture image uses.
  *
- * usage: dumpling-collect [-d N] [-z] [-E] VMCORE OUT
+ * Pages are compressed on --threads threads (default: every CPU this process
+ * may use); the output is the same bytes for any number.
+ *
+ * usage: dumpling-collect [-d N] [-z] [-E] [--threads N] [--zstd-level L] VMCORE OUT
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,26 +20,55 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "capture/compress.h"
 #include "capture/config.h"
 #include "capture/dump.h"
 #include "capture/kdump_format.h"
 #include "capture/kdump_read.h"
 #include "capture/page.h"
 #include "tools/host_io.h"
+#include "tools/host_workers.h"
 
 #define ARENA_SIZE	(64u << 20)
 
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: dumpling-collect [-d N] [-z] [-E] VMCORE OUT\n"
+		"usage: dumpling-collect [-d N] [-z] [-E] [--threads N] [--zstd-level L] VMCORE OUT\n"
 		"  -d N  dump level 0..31, as makedumpfile -d (1 zero, 2 cache, 4 private\n"
 		"        cache, 8 user, 16 free pages)\n"
 		"  -z    compress pages with zstd (kdump-compressed output)\n"
 		"  -E    write an ELF vmcore instead of a kdump-compressed one\n"
-		"VMCOREINFO comes from VMCORE; no vmlinux is needed.\n");
+		"  --threads N     compress on N threads (default: every CPU, here %u);\n"
+		"                  the output does not depend on N\n"
+		"  --zstd-level L  zstd level for -z, %d..%d (default, and 0: %d)\n"
+		"VMCOREINFO comes from VMCORE; no vmlinux is needed.\n",
+		host_cpus(), COMPRESS_ZSTD_LEVEL_MIN, COMPRESS_ZSTD_LEVEL_MAX, COMPRESS_ZSTD_LEVEL);
 	exit(2);
 }
+
+/* A whole decimal number in [lo, hi] from an option's argument, or exit 2. */
+static long number_arg(const char *opt, const char *s, long lo, long hi)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end || v < lo || v > hi) {
+		fprintf(stderr, "dumpling-collect: %s wants %ld..%ld, not '%s'\n", opt, lo, hi, s);
+		exit(2);
+	}
+	return v;
+}
+
+enum { OPT_THREADS = 256, OPT_ZSTD_LEVEL };
+static const struct option longopts[] = {
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "zstd-level", required_argument, NULL, OPT_ZSTD_LEVEL },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+#define MAX_THREADS	256
 
 int main(int argc, char **argv)
 {
@@ -51,24 +83,25 @@ int main(int argc, char **argv)
 	struct stat sb;
 	char sig[16] = { 0 }, err[512];	/* a flattened file's signature is 16 bytes */
 	void *arena_mem;
+	unsigned threads = host_cpus();
 	int c, r, fd;
 
 	config_defaults(&cfg);
 	cfg.dump_level = 0;
 	cfg.compress = COMPRESS_NONE;
 	cfg.format = FORMAT_KDUMP;
-	while ((c = getopt(argc, argv, "d:zEh")) != -1) {
-		char *end;
-		long v;
-
+	while ((c = getopt_long(argc, argv, "d:zEh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end || v < 0 || v > DL_MAX) {
-				fprintf(stderr, "dumpling-collect: -d wants 0..31, not '%s'\n", optarg);
-				return 2;
-			}
-			cfg.dump_level = (int)v;
+			cfg.dump_level = (int)number_arg("-d", optarg, 0, DL_MAX);
+			break;
+		case OPT_THREADS:
+			threads = (unsigned)number_arg("--threads", optarg, 1, MAX_THREADS);
+			break;
+		case OPT_ZSTD_LEVEL:
+			cfg.zstd_level = (int)number_arg("--zstd-level", optarg,
+							 COMPRESS_ZSTD_LEVEL_MIN,
+							 COMPRESS_ZSTD_LEVEL_MAX);
 			break;
 		case 'z':
 			cfg.compress = COMPRESS_ZSTD;
@@ -131,7 +164,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	host_file_sink_init(&out, fd, argv[optind + 1]);
+	if (threads > 1 && !(cap.workers = host_workers_start(threads)))
+		return 1;
 	r = capture_write(&cap, &out.s, &res);
+	host_workers_stop(cap.workers);
 	if (close(out.fd) && !r) {
 		fprintf(stderr, "dumpling-collect: %s: %s\n", argv[optind + 1], strerror(errno));
 		return 1;

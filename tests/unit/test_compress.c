@@ -53,17 +53,17 @@ int main(void)
 	struct kdump_compressor c;
 	struct arena a;
 	ZSTD_CCtx *heap = ZSTD_createCCtx();
-	size_t ws = compress_zstd_workspace();
+	size_t ws = compress_zstd_workspace(0);
 	int smaller = 0, raw = 0;
 
 	printf("zstd workspace for 4 KiB pages at level 1: %zu bytes\n", ws);
 	CHECK(ws > 0 && ws < (256u << 10));	/* it must be small: crashkernel=8M */
 
 	arena_init(&a, arena_mem, sizeof(arena_mem));
-	CHECK(compress_zstd_init(&c, &a) == 0);
+	CHECK(compress_zstd_init(&c, &a, 0) == 0);
 	CHECK_EQ_U64(c.flag, DUMP_DH_COMPRESSED_ZSTD);
 	CHECK_STR(c.name, "zstd");
-	CHECK(a.used >= ws);
+	CHECK(a.used <= ws && a.used + 128 > ws);	/* what it said it takes */
 
 	for (int kind = 0; kind < 4; kind++) {
 		for (unsigned seed = 0; seed < 50; seed++) {
@@ -117,10 +117,29 @@ int main(void)
 	size_t small = ZSTD_compress(ref, sizeof(ref), page, 100, 1);
 	CHECK(compress_page_inflate(DUMP_DH_COMPRESSED_ZSTD, ref, small, back, B) == -1);
 
+	/* other levels: the bytes zstd itself writes at that level, and a
+	 * level out of range is refused */
+	for (int level = COMPRESS_ZSTD_LEVEL_MIN; level <= COMPRESS_ZSTD_LEVEL_MAX; level += 3) {
+		struct kdump_compressor l;
+		size_t n, r;
+
+		if (!level)
+			continue;
+		arena_init(&a, arena_mem, sizeof(arena_mem));
+		CHECK(compress_zstd_init(&l, &a, level) == 0);
+		CHECK(a.used <= compress_zstd_workspace(level));
+		fill(page, 1, 11);
+		n = l.compress(l.ctx, page, out, B - 1);
+		r = ZSTD_compressCCtx(heap, ref, sizeof(ref), page, B, level);
+		CHECK(n > 0 && n == r && memcmp(out, ref, n) == 0);
+	}
+	CHECK(compress_zstd_init(&c, &a, COMPRESS_ZSTD_LEVEL_MAX + 1) == -1);
+	CHECK(compress_zstd_init(&c, &a, COMPRESS_ZSTD_LEVEL_MIN - 1) == -1);
+
 	/* an arena without room for the workspace is a clean error */
 	static uint8_t tiny[4096];
 	arena_init(&a, tiny, sizeof(tiny));
-	CHECK(compress_zstd_init(&c, &a) == -1);
+	CHECK(compress_zstd_init(&c, &a, 0) == -1);
 	CHECK(c.compress == NULL);
 
 	ZSTD_freeCCtx(heap);

@@ -61,7 +61,7 @@ static void check_batch(int zero_page)
 
 	for (int w = 0; w < 2; w++) {
 		arena_init(&a[w], arena_mem[w], sizeof(arena_mem[w]));
-		CHECK(compress_zstd_init(&c[w], &a[w]) == 0);
+		CHECK(compress_zstd_init(&c[w], &a[w], 0) == 0);
 		make_batch(&b[w], w, zero_page);
 		kdump_compress_batch(&b[w], &c[w]);
 	}

@@ -188,7 +188,7 @@ int main(void)
 	buf_memsrc_init(&src, fc.mem, fc.mem_size);
 	arena_init(&a, arena_mem, ARENA_SIZE);
 	CHECK(elfcore_read(&ec, &src.m, FC_HDR_ADDR, 0, &a, err, sizeof(err)) == 0);
-	CHECK(compress_zstd_init(&z, &a) == 0);
+	CHECK(compress_zstd_init(&z, &a, 0) == 0);
 	o.comp = &z;
 	memset(&fs, 0, sizeof(fs));
 	fs.s.write = fs_write;

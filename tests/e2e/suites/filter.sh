@@ -7,7 +7,8 @@
 # (linux61-kdump). Then, on the host, for each fixture and each dump level N in
 # 31 1 16 17, `dumpling-collect -d N` and Debian's `makedumpfile -d N` (no
 # vmlinux: VMCOREINFO only) must keep exactly the same pages: their 2nd
-# bitmaps are compared byte for byte. dumpling-collect -E must give an ELF
+# bitmaps are compared byte for byte. dumpling-collect -z must write the same
+# bytes on 1, 2 and 4 threads. dumpling-collect -E must give an ELF
 # vmcore crash opens too.
 # With E2E_FULL=1 the same runs on Debian's 6.12 kernel (bookworm-backports).
 # Debian 12's makedumpfile (1.7.2) and crash (8.0.2) predate 6.12: drgn checks
@@ -222,6 +223,23 @@ if want linux61 && fixture linux61; then
 	check "linux61 -E -d 31: the same program headers as makedumpfile -E -d 31" \
 		cmp -s <(readelf -lW "$out/vmcore-E31" | grep -E 'LOAD|NOTE') \
 		<(readelf -lW "$out/vmcore-E31.makedumpfile" | grep -E 'LOAD|NOTE')
+	# Threads share the compression, never the result: the same bytes for
+	# 1, 2 and 4 threads (4 is more threads than this machine's CPUs).
+	for d in 1 31; do
+		for t in 1 2 4; do
+			"$BUILD/dumpling-collect" -z -d $d --threads $t "$VMCORE" "$out/z$d.t$t" \
+				>"$out/collect-z$d.t$t.log" 2>&1
+			check "linux61 -z -d $d --threads $t: written (exit $?)" [ -s "$out/z$d.t$t" ]
+		done
+		for t in 2 4; do
+			check "linux61 -z -d $d: --threads $t writes the bytes --threads 1 does" \
+				cmp "$out/z$d.t1" "$out/z$d.t$t"
+		done
+		rm -f "$out/z$d.t2" "$out/z$d.t4"
+	done
+	mkdir -p "$out/z31"
+	e2e_crash "linux61 -z -d 31 --threads 1" "$out/z31.t1" "$out/z31"
+	rm -f "$out/z1.t1" "$out/z31.t1"
 	[ -n "${E2E_KEEP_DISK:-}" ] || rm -f "$VMCORE" "$out/vmcore-E31" "$out/vmcore-E31.makedumpfile"
 fi
 

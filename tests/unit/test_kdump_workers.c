@@ -1,0 +1,262 @@
+/*
+ * Compressing on several workers gives the same dump as on one: for 1 to 4
+ * host threads, with the caller reading every page (the image's way) or the
+ * workers reading their own (a shared memsrc, the host's way), with and
+ * without the zero page and a filter, zstd or raw. And the work really is
+ * shared: every worker's compressor gets pages. Then the whole capture
+ * (capture_write) on threads, and on an arena that has room for fewer
+ * compressors than threads: fewer workers, said so, the same bytes.
+ */
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/arena.h"
+#include "capture/compress.h"
+#include "capture/dump.h"
+#include "capture/elfcore.h"
+#include "capture/kdump.h"
+#include "fakecore.h"
+#include "test.h"
+#include "tools/host_workers.h"
+
+#define ARENA_SIZE	(8u << 20)
+#define OUT_MAX		(16u << 20)
+
+static uint8_t *arena_mem;
+
+/* ---- a sink in memory ---------------------------------------------------- */
+
+struct mem_sink {
+	struct sink s;
+	uint8_t *buf;
+	uint64_t len;
+};
+
+static int ms_write(struct sink *s, uint64_t off, const void *buf, size_t len)
+{
+	struct mem_sink *m = (struct mem_sink *)s;
+
+	if (off > OUT_MAX || len > OUT_MAX - off)
+		return SINK_ERR_NOSPC;
+	memcpy(m->buf + off, buf, len);
+	if (off + len > m->len)
+		m->len = off + len;
+	return 0;
+}
+
+static int ms_finish(struct sink *s)
+{
+	return 0;
+}
+
+static void ms_open(struct mem_sink *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->s.write = ms_write;
+	m->s.finish = ms_finish;
+	m->s.name = "memory";
+	m->buf = calloc(1, OUT_MAX);
+}
+
+/* ---- compressors that count their pages ---------------------------------- */
+
+struct counting {
+	struct kdump_compressor inner;
+	atomic_ulong pages;
+};
+
+static size_t count_compress(void *ctx, const void *page, void *out, size_t cap)
+{
+	struct counting *c = ctx;
+
+	atomic_fetch_add(&c->pages, 1);
+	return c->inner.compress(c->inner.ctx, page, out, cap);
+}
+
+/* Pages 0x180..0x1c0 filtered out, in both passes. */
+static void skip_range(void *ctx, struct elfcore *ec, uint64_t s, uint64_t e, uint8_t *bm2)
+{
+	for (uint64_t pfn = 0x180; pfn < 0x1c0; pfn++)
+		if (pfn >= s && pfn < e)
+			bm2[(pfn - s) / 8] &= (uint8_t)~(1u << ((pfn - s) % 8));
+}
+
+/*
+ * One dump of fc's memory with nw workers (0: no workers at all); returns its
+ * bytes in *out. With counts, checks that every worker compressed pages.
+ */
+static uint64_t one_dump(struct fakecore *fc, unsigned nw, int shared, int level, int zstd,
+			 uint8_t **out)
+{
+	static struct counting cnt[4];
+	struct kdump_compressor comp[4];
+	struct kdump_filter filt = { skip_range, NULL };
+	struct kdump_opts o;
+	struct kdump_stats st;
+	struct buf_memsrc bm;
+	struct mem_sink ms;
+	struct elfcore ec;
+	struct arena a;
+	const struct workers *w = nw > 1 ? host_workers_start(nw) : NULL;
+	char err[200];
+
+	buf_memsrc_init(&bm, fc->mem, fc->mem_size);
+	bm.m.shared = shared;
+	arena_init(&a, arena_mem, ARENA_SIZE);
+	CHECK(elfcore_read(&ec, &bm.m, FC_HDR_ADDR, 0, &a, err, sizeof(err)) == 0);
+	memset(&o, 0, sizeof(o));
+	o.dump_level = level;
+	o.filter = level & 2 ? &filt : NULL;
+	o.workers = w;
+	if (zstd) {
+		for (unsigned k = 0; k < (nw ? nw : 1); k++) {
+			CHECK(compress_zstd_init(&cnt[k].inner, &a, 0) == 0);
+			atomic_store(&cnt[k].pages, 0);
+			comp[k] = (struct kdump_compressor){ "zstd", DUMP_DH_COMPRESSED_ZSTD,
+							     count_compress, &cnt[k] };
+		}
+		o.comp = comp;
+	}
+	ms_open(&ms);
+	CHECK(kdump_write(&ec, &o, &ms.s, &a, &st) == 0);
+	CHECK(!st.incomplete);
+	if (zstd && nw > 1)
+		for (unsigned k = 0; k < nw; k++) {
+			/* 1300 pages in batches of 8: every worker gets many */
+			if (atomic_load(&cnt[k].pages) < 50)
+				printf("worker %u of %u compressed %lu pages\n", k, nw,
+				       atomic_load(&cnt[k].pages));
+			CHECK(atomic_load(&cnt[k].pages) >= 50);
+		}
+	host_workers_stop(w);
+	*out = ms.buf;
+	return ms.len;
+}
+
+static void test_same_bytes(void)
+{
+	struct fakecore fc;
+	int levels[] = { 0, 1, 3 };
+
+	fc_standard(&fc);
+	for (int zstd = 0; zstd < 2; zstd++)
+		for (unsigned li = 0; li < 3; li++) {
+			uint8_t *ref, *got;
+			uint64_t rlen = one_dump(&fc, 0, 0, levels[li], zstd, &ref), glen;
+
+			CHECK(rlen > (1u << 20) / (zstd ? 4 : 1));
+			for (unsigned nw = 1; nw <= 4; nw++)
+				for (int shared = 0; shared < 2; shared++) {
+					glen = one_dump(&fc, nw, shared, levels[li], zstd, &got);
+					if (glen != rlen || memcmp(ref, got, rlen))
+						printf("differs: %u workers, shared %d, -d %d, "
+						       "zstd %d\n", nw, shared, levels[li], zstd);
+					CHECK(glen == rlen && memcmp(ref, got, rlen) == 0);
+					free(got);
+				}
+			free(ref);
+		}
+	fc_free(&fc);
+}
+
+/* A read that fails on a worker is an unreadable page, as on the caller. */
+static void test_bad_read(void)
+{
+	struct fakecore fc;
+	uint8_t *out[2];
+	uint64_t len[2];
+
+	fc_standard(&fc);
+	for (int shared = 0; shared < 2; shared++) {
+		struct kdump_opts o;
+		struct kdump_stats st;
+		struct buf_memsrc bm;
+		struct mem_sink ms;
+		struct elfcore ec;
+		struct arena a;
+		const struct workers *w = host_workers_start(3);
+		char err[200];
+
+		buf_memsrc_init(&bm, fc.mem, fc.mem_size);
+		arena_init(&a, arena_mem, ARENA_SIZE);
+		CHECK(elfcore_read(&ec, &bm.m, FC_HDR_ADDR, 0, &a, err, sizeof(err)) == 0);
+		bm.m.shared = shared;
+		bm.bad_start = 0x150000;	/* 4 pages */
+		bm.bad_end = 0x154000;
+		memset(&o, 0, sizeof(o));
+		o.workers = w;
+		ms_open(&ms);
+		CHECK(kdump_write(&ec, &o, &ms.s, &a, &st) == 0);
+		CHECK_EQ_U64(st.unreadable, 4);
+		CHECK(st.incomplete);
+		host_workers_stop(w);
+		out[shared] = ms.buf;
+		len[shared] = ms.len;
+	}
+	CHECK(len[0] == len[1] && memcmp(out[0], out[1], len[0]) == 0);
+	free(out[0]);
+	free(out[1]);
+	fc_free(&fc);
+}
+
+/* The whole capture: workers from cap.workers, compressors as the arena allows. */
+static uint64_t capture_on(struct fakecore *fc, unsigned nw, size_t arena_size, uint8_t **out)
+{
+	struct capture_config cfg;
+	struct dump_result res;
+	struct buf_memsrc bm;
+	struct mem_sink ms;
+	struct capture cap;
+	struct arena a;
+
+	config_defaults(&cfg);
+	cfg.dump_level = 1;
+	cfg.compress = COMPRESS_ZSTD;
+	cfg.format = FORMAT_KDUMP;
+	buf_memsrc_init(&bm, fc->mem, fc->mem_size);
+	bm.m.shared = 1;
+	arena_init(&a, arena_mem, arena_size);
+	CHECK(capture_prepare(&cap, &cfg, &bm.m, FC_HDR_ADDR, &a) == 0);
+	cap.workers = nw > 1 ? host_workers_start(nw) : NULL;
+	ms_open(&ms);
+	CHECK(capture_write(&cap, &ms.s, &res) == 0);
+	host_workers_stop(cap.workers);
+	*out = ms.buf;
+	return ms.len;
+}
+
+static void test_capture(void)
+{
+	struct fakecore fc;
+	uint8_t *ref, *got;
+	uint64_t rlen, glen;
+	size_t tight;
+
+	fc_standard(&fc);
+	rlen = capture_on(&fc, 1, ARENA_SIZE, &ref);
+	glen = capture_on(&fc, 4, ARENA_SIZE, &got);
+	CHECK(glen == rlen && memcmp(ref, got, rlen) == 0);
+	free(got);
+	/* Room for the writer and about two workers of four. */
+	tight = 64u << 10;	/* elfcore's notes and loads, and slack */
+	tight += kdump_base_bytes() + 2 * (kdump_worker_bytes() + compress_zstd_workspace(0)) +
+		 (100u << 10);
+	glen = capture_on(&fc, 4, tight, &got);
+	CHECK(glen == rlen && memcmp(ref, got, rlen) == 0);
+	free(got);
+	free(ref);
+	fc_free(&fc);
+}
+
+int main(void)
+{
+	arena_mem = malloc(ARENA_SIZE);
+	test_same_bytes();
+	test_bad_read();
+	test_capture();
+	free(arena_mem);
+	return test_summary("kdump_workers");
+}
