@@ -4,5 +4,6 @@
 .DEFAULT_GOAL := all
 
 bench: all
-	tests/bench/run.sh
+	BENCH_LEVEL=31 tests/bench/run.sh
+	BENCH_LEVEL=1 BENCH_APPEND=1 tests/bench/run.sh
 	tests/bench/targets.sh

@@ -18,7 +18,8 @@
 # Settings: BENCH_MEM (2G), BENCH_FILL_FILES_MB (500), BENCH_FILL_ANON_MB (300: tac
 # input; it holds about twice that),
 # BENCH_RUNS (5), BENCH_LEVEL (31: the -d of every command), BENCH_OUT (build/bench),
-# BENCH_FRESH=1.
+# BENCH_FRESH=1, BENCH_APPEND=1 (add to results.md instead of starting it).
+# makedumpfile refuses an existing output file: each run starts without one.
 set -uo pipefail
 
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -71,15 +72,17 @@ head -c 4 "$VMCORE" | cmp -s - <(printf '\177ELF') || die "$VMCORE is not an ELF
 # ---- the tools --------------------------------------------------------------------
 names=() cmds=()
 add() { names+=("$1"); cmds+=("$2"); }
-add "dumpling-collect -z -d $LEVEL" "$BUILD/dumpling-collect -z -d $LEVEL $VMCORE @OUT@"
+add "dumpling-collect -z -d $LEVEL --threads 2" "$BUILD/dumpling-collect -z -d $LEVEL --threads 2 $VMCORE @OUT@"
 add "makedumpfile -l -d $LEVEL" "makedumpfile -l -d $LEVEL $VMCORE @OUT@"
 add "makedumpfile -c -d $LEVEL" "makedumpfile -c -d $LEVEL $VMCORE @OUT@"
+add "dumpling-collect -z -d $LEVEL --threads 1" "$BUILD/dumpling-collect -z -d $LEVEL --threads 1 $VMCORE @OUT@"
+add "makedumpfile -c -d $LEVEL --num-threads 2" "makedumpfile -c -d $LEVEL --num-threads 2 $VMCORE @OUT@"
 mdf_zstd=$(makedumpfile -v 2>&1 | awk '$1 == "zstd" { print $2 }')
 if [ "$mdf_zstd" = enabled ]; then
 	add "makedumpfile -z -d $LEVEL" "makedumpfile -z -d $LEVEL $VMCORE @OUT@"
 fi
 # Without compression, for scale: reading and filtering alone.
-add "dumpling-collect -d $LEVEL" "$BUILD/dumpling-collect -d $LEVEL $VMCORE @OUT@"
+add "dumpling-collect -d $LEVEL --threads 1" "$BUILD/dumpling-collect -d $LEVEL --threads 1 $VMCORE @OUT@"
 add "makedumpfile -d $LEVEL" "makedumpfile -d $LEVEL $VMCORE @OUT@"
 
 # run I ROUND: one timed run of tool I; appends "wall cpu bytes" to its file.
@@ -149,5 +152,5 @@ EOF
 		     "$(awk -v a="$size" -v b="$zlib_size" 'BEGIN { printf "%.3f", a / b }') |" \
 		     "$(awk -v a="$wall" -v b="$lzo_wall" 'BEGIN { printf "%.2fx", b / a }') |"
 	done
-} | tee "$BENCH_OUT/results.md"
+} | tee ${BENCH_APPEND:+-a} "$BENCH_OUT/results.md"
 rm -f "$BENCH_OUT"/out.*
