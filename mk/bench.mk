@@ -6,4 +6,5 @@
 bench: all
 	BENCH_LEVEL=31 tests/bench/run.sh
 	BENCH_LEVEL=1 BENCH_APPEND=1 tests/bench/run.sh
+	tests/bench/smp.sh
 	tests/bench/targets.sh
