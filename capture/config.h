@@ -60,7 +60,7 @@ struct capture_config {
 	enum action failure_action, final_action;
 	struct console_spec console;	/* dumpling.console=; default COM1 and the screen */
 	unsigned cpus;			/* dumpling.cpus=: at most this many CPUs; 0: all */
-	int zstd_level;			/* dumpling.zstd_level=; 0: COMPRESS_ZSTD_LEVEL */
+	int zstd_level;			/* dumpling-collect --zstd-level; 0: COMPRESS_ZSTD_LEVEL */
 };
 
 void config_defaults(struct capture_config *c);
