@@ -208,6 +208,8 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 			save_log(&target, &capture_arena, 0);
 		machine_fail("see the messages above");
 	}
+	port_log("memory: capture arena peak %zu KiB of %zu KiB\n", capture_arena.peak >> 10,
+		 capture_arena.size >> 10);
 	save_log(&target, &capture_arena, res.bytes);
 	/* An incomplete dump (the target filled up) is still a failure to act on. */
 	machine_action(res.incomplete ? cfg.failure_action : cfg.final_action);

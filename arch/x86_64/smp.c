@@ -19,6 +19,7 @@
 
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/ap_start.h"
+#include "arch/x86_64/clock.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/firmware_map.h"
 #include "arch/x86_64/platform.h"
@@ -58,6 +59,8 @@
 #define ICR_BUSY	(1u << 12)
 #define ICR_INIT	0x00004500u	/* INIT, level assert */
 #define ICR_SIPI	0x00004600u	/* start-up, level assert; | vector */
+#define ICR_NMI		0x00004400u	/* NMI: wakes an AP from hlt, even with IF = 0 */
+#define KICK_EVERY_NS	1000000ull	/* resend a lost wake-up this often */
 #define SVR_ON		0x1ffu		/* software enable, spurious vector 0xff */
 
 struct ap {
@@ -65,11 +68,13 @@ struct ap {
 	uint32_t alive;			/* set by the AP when it reached ap_main */
 	uint64_t go;			/* the run the caller posted (AP_PARK: stop) */
 	uint64_t done;			/* the last run the AP finished */
+	uint64_t started;		/* the last run the AP picked up */
+	uint32_t sleeping;		/* in hlt, or about to be: wake it with an NMI */
 	void (*fn)(void *arg, unsigned k);
 	void *arg;
 	unsigned k;
 	uint8_t *stack_top;
-} __attribute__((aligned(64)));		/* one cache line each: no false sharing */
+} __attribute__((aligned(64)));		/* whole cache lines: no false sharing */
 
 static struct {
 	struct workers w;
@@ -77,6 +82,7 @@ static struct {
 	unsigned n_aps;			/* how many live */
 	uint64_t seq;
 	int x2apic;
+	uint64_t spin_tsc;		/* how long an idle AP spins before it sleeps */
 	volatile uint32_t *lapic;	/* xAPIC registers, NULL in x2APIC mode */
 } smp;
 
@@ -91,13 +97,30 @@ __attribute__((noreturn, used)) static void ap_main(struct ap *me)
 	cpu_ap_init();
 	__atomic_store_n(&me->alive, 1, __ATOMIC_RELEASE);
 	for (;;) {
-		uint64_t g;
+		uint64_t g, t = rdtsc();
 
-		while ((g = __atomic_load_n(&me->go, __ATOMIC_ACQUIRE)) == seen)
-			__asm__ volatile("pause" ::: "memory");
+		while ((g = __atomic_load_n(&me->go, __ATOMIC_SEQ_CST)) == seen) {
+			if (rdtsc() - t < smp.spin_tsc) {
+				__asm__ volatile("pause" ::: "memory");
+				continue;
+			}
+			/*
+			 * Idle for a while: sleep, so that a spinning AP does not
+			 * take a host core from the others under emulation. With
+			 * IF = 0 only an NMI (run() sends one), INIT or SMI ends
+			 * hlt. Announce it first, then look once more, so that
+			 * run() either sees the flag or we see its work.
+			 */
+			__atomic_store_n(&me->sleeping, 1, __ATOMIC_SEQ_CST);
+			if (__atomic_load_n(&me->go, __ATOMIC_SEQ_CST) == seen)
+				__asm__ volatile("hlt" ::: "memory");
+			__atomic_store_n(&me->sleeping, 0, __ATOMIC_SEQ_CST);
+			t = rdtsc();
+		}
 		if (g == AP_PARK)
 			halt_forever();
 		seen = g;
+		__atomic_store_n(&me->started, g, __ATOMIC_SEQ_CST);
 		me->fn(me->arg, me->k);
 		__atomic_store_n(&me->done, g, __ATOMIC_RELEASE);
 	}
@@ -284,10 +307,18 @@ static int start_ap(struct ap *ap, uint8_t *page)
 
 /* ---- running work ------------------------------------------------------------------ */
 
+/* Wakes ap if it sleeps (ap_main). An NMI that lands just before its hlt
+ * is lost; run() sends another while the AP has not picked up its work. */
+static void kick(struct ap *ap)
+{
+	if (__atomic_load_n(&ap->sleeping, __ATOMIC_SEQ_CST))
+		send_ipi(ap->apic_id, ICR_NMI);
+}
+
 static int smp_run(const struct workers *w, void (*fn)(void *arg, unsigned k), void *arg)
 {
-	uint64_t seq = ++smp.seq, t0, spent, wait, deadline;
-	unsigned i, late = 0;
+	uint64_t seq = ++smp.seq, t0, spent, wait, deadline, kicked, now;
+	unsigned i, late = 0, pending;
 
 	(void)w;
 	for (i = 0; i < smp.n_aps; i++) {
@@ -296,19 +327,34 @@ static int smp_run(const struct workers *w, void (*fn)(void *arg, unsigned k), v
 		ap->fn = fn;
 		ap->arg = arg;
 		ap->k = i + 1;
-		__atomic_store_n(&ap->go, seq, __ATOMIC_RELEASE);
+		__atomic_store_n(&ap->go, seq, __ATOMIC_SEQ_CST);
+		kick(ap);
 	}
-	t0 = port_now_ns();
+	t0 = kicked = port_now_ns();
 	fn(arg, 0);
 	spent = port_now_ns() - t0;
 	wait = spent * 8 > RUN_MIN_WAIT_NS ? spent * 8 : RUN_MIN_WAIT_NS;
 	deadline = port_now_ns() + wait;
+	do {
+		now = port_now_ns();
+		pending = 0;
+		for (i = 0; i < smp.n_aps; i++) {
+			struct ap *ap = smp.live[i];
+
+			if (__atomic_load_n(&ap->done, __ATOMIC_ACQUIRE) == seq)
+				continue;
+			pending++;
+			if (__atomic_load_n(&ap->started, __ATOMIC_SEQ_CST) != seq &&
+			    now - kicked >= KICK_EVERY_NS)
+				kick(ap);
+		}
+		if (now - kicked >= KICK_EVERY_NS)
+			kicked = now;
+		__asm__ volatile("pause" ::: "memory");
+	} while (pending && now < deadline);
 	for (i = 0; i < smp.n_aps; i++) {
 		struct ap *ap = smp.live[i];
 
-		while (__atomic_load_n(&ap->done, __ATOMIC_ACQUIRE) != seq &&
-		       port_now_ns() < deadline)
-			__asm__ volatile("pause" ::: "memory");
 		if (__atomic_load_n(&ap->done, __ATOMIC_ACQUIRE) != seq) {
 			port_log("cpus: the CPU with APIC ID %u did not finish its part within "
 				 "%llu ms of this CPU's (it may have stopped on an exception)\n",
@@ -406,6 +452,7 @@ const struct workers *smp_start(const struct capture_config *cfg, struct arena *
 		}
 	}
 	self = own_apic_id();
+	smp.spin_tsc = clock_tsc_hz() / 20000;	/* 50 us */
 	used[n_used++] = self;
 	n_madt = madt_cpus(ids, MADT_MAX, &unreachable);
 	if (unreachable)
@@ -461,7 +508,7 @@ const struct workers *smp_start(const struct capture_config *cfg, struct arena *
 			 "using this CPU only\n", bp ? "" : " (entered without boot_params)");
 		goto alone;
 	}
-	if (tramp_bytes > 4096 - 0) {
+	if (tramp_bytes > 4096) {
 		port_log("cpus: the trampoline does not fit a page\n");
 		goto alone;
 	}
@@ -517,8 +564,8 @@ alone:
 	print_ids(why, used, n_used);
 	if (n_used > 1)
 		port_log("cpus: %zu KiB of the capture arena per extra CPU (stack %u KiB, worker "
-			 "%zu KiB)\n", per_cpu >> 10, AP_STACK_BYTES >> 10,
-			 capture_worker_bytes(cfg) >> 10);
+			 "%zu KiB); %zu KiB left\n", per_cpu >> 10, AP_STACK_BYTES >> 10,
+			 capture_worker_bytes(cfg) >> 10, (a->size - a->used) >> 10);
 	return n_used > 1 ? &smp.w : NULL;
 }
 
