@@ -10,6 +10,9 @@
 #   smp1     the same guest with -smp 1: 1 of 1 CPUs, the same pattern.
 #   bsp4     -smp 4, 1 GB, the panic on CPU 0 (the boot processor): all four.
 #   cpus1    -smp 2 with `dumpling_cpus 1`: one CPU, the dump opens.
+#   apfault  -smp 3 with dumpling.test=apfault: the first woken CPU takes an
+#            exception in the self-test; run() times out on it, it is left
+#            out, and the dump goes on with the other two.
 # Usage: suites/smp.sh [RUN...]
 set -uo pipefail
 
@@ -17,7 +20,7 @@ E2E_OUT=${E2E_OUT:-$(cd "$(dirname "$0")/.." && pwd)/out/smp}
 . "$(dirname "$0")/../lib.sh"
 
 runs=("$@")
-[ ${#runs[@]} -gt 0 ] || runs=(smp4 smp1 bsp4 cpus1)
+[ ${#runs[@]} -gt 0 ] || runs=(smp4 smp1 bsp4 cpus1 apfault)
 
 PATTERN=$E2E_OUT/pattern.bin
 PATTERN_MIB=16
@@ -35,16 +38,22 @@ PY
 	mv "$PATTERN.tmp" "$PATTERN"
 }
 
-# prepanic CPU: the guest copies the pattern into tmpfs and pins the init
-# (PID 1), whose `echo c` panics right after this hook, to CPU.
+# prepanic CPU [WORD]: the guest copies the pattern into tmpfs and pins the
+# init (PID 1), whose `echo c` panics right after this hook, to CPU. With
+# WORD, the image is loaded again with WORD added to its command line.
 prepanic() {
-	local f=$E2E_OUT/prepanic-$1.sh
+	local f=$E2E_OUT/prepanic-$1${2:+-${2//[^a-z0-9]/_}}.sh
 	cat >"$f" <<SH
 #!/bin/sh
 mkdir -p /mnt/smp && mount -t tmpfs -o size=64m tmpfs /mnt/smp || exit 1
 cp /pattern.bin /mnt/smp/pattern || exit 1
 echo "DTEST: pattern \$(sha256sum /mnt/smp/pattern)"
 taskset -p -c $1 1 || exit 1
+SH
+	[ -z "${2:-}" ] || cat >>"$f" <<SH
+kexec -p -u || exit 1
+kexec -s -p /usr/lib/dumpling/dumpling.img --append="\$(dumpling cmdline) $2" || exit 1
+echo "DTEST: reloaded with $2"
 SH
 	chmod +x "$f"
 	echo "$f"
@@ -82,13 +91,13 @@ PY
 		grep -qx "size=$((PATTERN_MIB << 20)) missing=0 sha256=$want" <<<"$r"
 }
 
-# one RUN SMP MEM CPU-TO-PANIC-ON CONF-EXTRA
+# one RUN SMP MEM CPU-TO-PANIC-ON CONF-EXTRA [IMAGE-WORD]
 one() {
 	local name=$1 out=$E2E_OUT/$1 vmcore rc
 	E2E_SMP=$2
 	E2E_MEM=$3
 	E2E_CONF_EXTRA=$5
-	E2E_PREPANIC=$(prepanic "$4")
+	E2E_PREPANIC=$(prepanic "$4" "${6:-}")
 	E2E_IR_FILES="$PATTERN:/pattern.bin"
 	if ! e2e_initramfs yes; then
 		fail "$name: build the initramfs"
@@ -143,6 +152,15 @@ for r in "${runs[@]}"; do
 		check "cpus1: the loader wrote dumpling.cpus=1" LOG '\] command line: .*dumpling\.cpus=1( |$)' cpus1
 		check "cpus1: console: cpus: using 1 of 2 CPUs" LOG '\] cpus: using 1 of 2 CPUs \(APIC IDs 1\)' cpus1
 		cleanup cpus1 ;;
+	apfault)
+		one apfault 3 1G 0 'core_collector makedumpfile -z -d 31' dumpling.test=apfault
+		check "apfault: run() timed out on the faulting CPU, APIC ID 1" \
+			LOG '\] cpus: the CPU with APIC ID 1 did not finish its part within 5000 ms' apfault
+		check "apfault: the self-test left it out" \
+			LOG '\] cpus: leaving out APIC ID 1: it failed the self-test' apfault
+		check "apfault: console: cpus: using 2 of 3 CPUs (APIC IDs 0 2)" \
+			LOG '\] cpus: using 2 of 3 CPUs \(APIC IDs 0 2\)' apfault
+		cleanup apfault ;;
 	*)	fail "unknown run $r" ;;
 	esac
 done
