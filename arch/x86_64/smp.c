@@ -463,6 +463,12 @@ const struct workers *smp_start(const struct capture_config *cfg, struct arena *
 		}
 	}
 	self = own_apic_id();
+	if (smp.x2apic)
+		port_log("cpus: the local APIC is in x2APIC mode (ICR: MSR 0x830); this is APIC ID %u\n",
+			 self);
+	else
+		port_log("cpus: the local APIC is in xAPIC mode (ICR: MMIO at 0x%llx); this is APIC "
+			 "ID %u\n", (unsigned long long)(base & 0xffffff000ull) + XAPIC_ICR_LO, self);
 	smp.spin_tsc = clock_tsc_hz() / 20000;	/* 50 us */
 	used[n_used++] = self;
 	n_madt = madt_cpus(ids, MADT_MAX, &unreachable);

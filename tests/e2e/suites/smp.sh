@@ -10,6 +10,8 @@
 #   smp1     the same guest with -smp 1: 1 of 1 CPUs, the same pattern.
 #   bsp4     -smp 4, 1 GB, the panic on CPU 0 (the boot processor): all four.
 #   cpus1    -smp 2 with `dumpling_cpus 1`: one CPU, the dump opens.
+#   high     -smp 2, 6 GB, crashkernel=16M,high: the image and its page-table
+#            root above 4 GiB, so a second low page holds a copy of the root.
 #   apfault  -smp 3 with dumpling.test=apfault: the first woken CPU takes an
 #            exception in the self-test; run() times out on it, it is left
 #            out, and the dump goes on with the other two.
@@ -20,7 +22,7 @@ E2E_OUT=${E2E_OUT:-$(cd "$(dirname "$0")/.." && pwd)/out/smp}
 . "$(dirname "$0")/../lib.sh"
 
 runs=("$@")
-[ ${#runs[@]} -gt 0 ] || runs=(smp4 smp1 bsp4 cpus1 apfault)
+[ ${#runs[@]} -gt 0 ] || runs=(smp4 smp1 bsp4 cpus1 apfault high)
 
 PATTERN=$E2E_OUT/pattern.bin
 PATTERN_MIB=16
@@ -152,6 +154,19 @@ for r in "${runs[@]}"; do
 		check "cpus1: the loader wrote dumpling.cpus=1" LOG '\] command line: .*dumpling\.cpus=1( |$)' cpus1
 		check "cpus1: console: cpus: using 1 of 2 CPUs" LOG '\] cpus: using 1 of 2 CPUs \(APIC IDs 1\)' cpus1
 		cleanup cpus1 ;;
+	high)
+		# crashkernel above 4 GiB: the image's page-table root too, so the
+		# trampoline needs a second low page with a copy of it.
+		E2E_CRASHKERNEL='16M,high crashkernel=0M,low'
+		one high 2 6G 0 'core_collector makedumpfile -z -d 31'
+		E2E_CRASHKERNEL=16M
+		check "high: the image ran above 4 GiB" \
+			LOG 'capture image at 0x[1-9a-f][0-9a-f]{8,}-' high
+		check "high: two start-up pages below 1 MiB (code, and a copy of the page-table root)" \
+			LOG '\] cpus: start-up code in RAM pages 0x[0-9a-f]*000-0x[0-9a-f]*fff below 1 MiB \(put back after\)' high
+		check "high: console: cpus: using 2 of 2 CPUs (APIC IDs 0 1)" \
+			LOG '\] cpus: using 2 of 2 CPUs \(APIC IDs 0 1\)' high
+		cleanup high ;;
 	apfault)
 		one apfault 3 1G 0 'core_collector makedumpfile -z -d 31' dumpling.test=apfault
 		check "apfault: run() timed out on the faulting CPU, APIC ID 1" \
