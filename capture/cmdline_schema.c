@@ -120,6 +120,13 @@ const struct cmdline_option cmdline_options[] = {
 	  .targets = FOR_ALL, .when = WRITE_ALWAYS, .expect = "reboot, halt or poweroff" },
 	{ "deadline", OPT_U32, AT(deadline_s), .min = 1, .max = 604800, .targets = FOR_ALL,
 	  .when = WRITE_IF_NONZERO, .expect = "seconds, 1..604800" },
+	/* 0, not given: every CPU the MADT lists (docs/smp.md). */
+	{ "cpus", OPT_U32, AT(cpus), .min = 1, .max = 4096, .targets = FOR_ALL,
+	  .when = WRITE_IF_NONZERO, .expect = "a number of CPUs, 1..4096" },
+	/* The crashed kernel's boot CPU, which must never get an INIT (docs/smp.md). */
+	{ "bsp_apicid", OPT_U32, AT(bsp_apicid), AT(have_bsp_apicid), .min = 0,
+	  .max = 0xffffffffu, .targets = FOR_ALL, .when = WRITE_IF_HAVE,
+	  .expect = "an APIC ID, 0..4294967295" },
 	/* The default is console_spec_default(): COM1 and the screen. */
 	{ "console", OPT_CONSOLE, AT(console), .targets = FOR_ALL, .when = WRITE_ALWAYS,
 	  .expect = "none, or screen and up to 4 of io@0xPORT[:BAUDpb], mmio@0xADDR[:BAUDpb], "
@@ -502,7 +509,8 @@ int cmdline_option_parse(const struct cmdline_option *o, struct span v,
 			*(int *)field = (int)x;
 		else
 			*(uint32_t *)field = (uint32_t)x;
-		return 0;
+		r = 0;
+		break;
 	case OPT_IPV4:
 		return parse_ipv4(v, (uint32_t *)field);
 	case OPT_PATH:

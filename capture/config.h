@@ -61,6 +61,8 @@ struct capture_config {
 	struct console_spec console;	/* dumpling.console=; default COM1 and the screen */
 	unsigned cpus;			/* dumpling.cpus=: at most this many CPUs; 0: all */
 	int zstd_level;			/* dumpling-collect --zstd-level; 0: COMPRESS_ZSTD_LEVEL */
+	int have_bsp_apicid;
+	uint32_t bsp_apicid;		/* dumpling.bsp_apicid=: the boot CPU, never to be INITed */
 };
 
 void config_defaults(struct capture_config *c);

@@ -178,6 +178,17 @@ static int do_dumpling_deadline(struct directive_ctx *x, int argc, char **argv)
 	return 0;
 }
 
+static int do_dumpling_cpus(struct directive_ctx *x, int argc, char **argv)
+{
+	uint64_t n;
+
+	if (parse_number(argv[1], 10, &n) < 0 || n == 0 || n > 4096)
+		return conf_error(x, "dumpling_cpus '%s': expected a number of CPUs, 1..4096 "
+				  "(leave it out to use all of them)", argv[1]);
+	x->c->cpus = (uint32_t)n;
+	return 0;
+}
+
 static int do_failure_action(struct directive_ctx *x, int argc, char **argv)
 {
 	return parse_action(x, argv[0], argv[1], &x->c->failure_action);
@@ -314,6 +325,7 @@ static const struct directive directives[] = {
 	{ "dumpling_timeout",	1, 1,	do_dumpling_timeout,	0 },
 	{ "dumpling_console",	1, -1,	do_dumpling_console,	0 },
 	{ "dumpling_deadline",	1, 1,	do_dumpling_deadline,	0 },
+	{ "dumpling_cpus",	1, 1,	do_dumpling_cpus,	0 },
 };
 #define NDIRECTIVES (sizeof(directives) / sizeof(directives[0]))
 
@@ -516,4 +528,5 @@ void loader_capture_settings(const struct loader_config *c, struct capture_confi
 		snprintf(out->path, sizeof(out->path), "%s", c->path);
 	out->timeout_s = c->timeout_s;
 	out->deadline_s = c->deadline_s;
+	out->cpus = c->cpus;
 }

@@ -26,6 +26,7 @@ struct loader_config {
 	uint32_t timeout_s;		/* dumpling_timeout: give up after this; 0: default */
 	char console[512];		/* dumpling_console words; "" is auto (loader/console.c) */
 	uint32_t deadline_s;		/* dumpling_deadline: the whole capture; 0: the image's default */
+	uint32_t cpus;			/* dumpling_cpus: at most this many CPUs; 0: all */
 };
 
 void loader_config_defaults(struct loader_config *c);

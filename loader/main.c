@@ -17,6 +17,7 @@
 #include "loader/cmdline.h"
 #include "loader/config.h"
 #include "loader/console.h"
+#include "loader/cpus.h"
 #include "loader/image.h"
 #include "loader/kexec.h"
 #include "loader/estimate.h"
@@ -119,6 +120,7 @@ static int config_and_cmdline(const char *conf, struct loader_config *c, struct 
 		if (loader_disk_config(c, t, &cc, err, sizeof(err)) < 0)
 			return fail(err);
 	}
+	loader_cpu_settings(&cc);	/* the boot CPU, which the image must never INIT */
 	if (console_choose(c->console, &cc.console, err, sizeof(err)) < 0 ||
 	    cmdline_write(&cc, cmdline, n, err, sizeof(err)) < 0)
 		return fail(err);

@@ -40,15 +40,16 @@ struct desc_ptr {
 static uint64_t gdt[5] __attribute__((aligned(16)));
 static struct tss tss __attribute__((aligned(16)));
 static struct idt_entry idt[256] __attribute__((aligned(16)));
+static struct idt_entry ap_idt[256] __attribute__((aligned(16)));
 static uint8_t ist_stacks[3][8192] __attribute__((aligned(16)));
 
 extern const uint64_t trap_stubs[32];
-extern char trap_stub_ignore[];
+extern char trap_stub_ignore[], trap_stub_ap[];
 extern char boot_stack[], boot_stack_top[], _head[];
 
-static void set_gate(int vec, uint64_t handler, int ist)
+static void set_gate_in(struct idt_entry *t, int vec, uint64_t handler, int ist)
 {
-	struct idt_entry *e = &idt[vec];
+	struct idt_entry *e = &t[vec];
 
 	e->off_lo = handler & 0xffff;
 	e->sel = KERNEL_CS;
@@ -59,23 +60,15 @@ static void set_gate(int vec, uint64_t handler, int ist)
 	e->reserved = 0;
 }
 
-void cpu_init(void)
+static void set_gate(int vec, uint64_t handler, int ist)
 {
-	uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
-	struct desc_ptr gp, ip;
-	int i;
+	set_gate_in(idt, vec, handler, ist);
+}
 
-	gdt[0] = 0;
-	gdt[1] = 0x00af9a000000ffffull;	/* 64-bit code */
-	gdt[2] = 0x00cf92000000ffffull;	/* flat data */
-	gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
-		 (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
-	gdt[4] = base >> 32;
-
-	tss.ist[0] = (uint64_t)&ist_stacks[0][sizeof(ist_stacks[0])];	/* NMI */
-	tss.ist[1] = (uint64_t)&ist_stacks[1][sizeof(ist_stacks[1])];	/* #DF */
-	tss.ist[2] = (uint64_t)&ist_stacks[2][sizeof(ist_stacks[2])];	/* #MC */
-	tss.iomap_base = sizeof(tss);
+/* Loads our GDT and reloads every segment register from it. */
+static void load_gdt(void)
+{
+	struct desc_ptr gp;
 
 	gp.limit = sizeof(gdt) - 1;
 	gp.base = (uint64_t)gdt;
@@ -92,8 +85,29 @@ void cpu_init(void)
 		"movl %%eax, %%ss\n\t"
 		"movl %%eax, %%fs\n\t"
 		"movl %%eax, %%gs\n\t"
-		"ltr %w3\n\t"
-		: : "m"(gp), "i"(KERNEL_CS), "i"(KERNEL_DS), "r"(TSS_SEL) : "rax", "memory");
+		: : "m"(gp), "i"(KERNEL_CS), "i"(KERNEL_DS) : "rax", "memory");
+}
+
+void cpu_init(void)
+{
+	uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
+	struct desc_ptr ip;
+	int i;
+
+	gdt[0] = 0;
+	gdt[1] = 0x00af9a000000ffffull;	/* 64-bit code */
+	gdt[2] = 0x00cf92000000ffffull;	/* flat data */
+	gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
+		 (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+	gdt[4] = base >> 32;
+
+	tss.ist[0] = (uint64_t)&ist_stacks[0][sizeof(ist_stacks[0])];	/* NMI */
+	tss.ist[1] = (uint64_t)&ist_stacks[1][sizeof(ist_stacks[1])];	/* #DF */
+	tss.ist[2] = (uint64_t)&ist_stacks[2][sizeof(ist_stacks[2])];	/* #MC */
+	tss.iomap_base = sizeof(tss);
+
+	load_gdt();
+	__asm__ volatile("ltr %w0" : : "r"(TSS_SEL) : "memory");
 
 	for (i = 0; i < 256; i++)
 		set_gate(i, (uint64_t)trap_stub_ignore, 0);
@@ -105,6 +119,24 @@ void cpu_init(void)
 	ip.limit = sizeof(idt) - 1;
 	ip.base = (uint64_t)idt;
 	__asm__ volatile("lidt %0" : : "m"(ip));
+
+	/* The woken CPUs' IDT: an exception there stops that CPU, and nothing
+	 * else (trap() prints and resets, which only the image's CPU may do).
+	 * No IST: the APs have no TSS of their own. */
+	for (i = 0; i < 256; i++)
+		set_gate_in(ap_idt, i, (uint64_t)trap_stub_ap, 0);
+	set_gate_in(ap_idt, 2, trap_stubs[2], 0);
+}
+
+void cpu_ap_init(void)
+{
+	struct desc_ptr ip;
+
+	load_gdt();
+	ip.limit = sizeof(ap_idt) - 1;
+	ip.base = (uint64_t)ap_idt;
+	__asm__ volatile("lidt %0" : : "m"(ip));
+	__asm__ volatile("fninit");
 }
 
 static const char *const trap_names[32] = {

@@ -12,6 +12,8 @@ struct trap_frame {
 };
 
 void cpu_init(void);
+/* On a woken CPU (smp.c): the image's GDT, and an IDT whose every exception halts. */
+void cpu_ap_init(void);
 void trap(struct trap_frame *f);
 void print_backtrace(uint64_t rbp);
 

@@ -19,6 +19,7 @@
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/platform.h"
 #include "arch/x86_64/serial.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/testflag.h"
 #include "arch/x86_64/watch.h"
 #include "capture/arena.h"
@@ -191,6 +192,8 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 	/* The panic reason reaches the console even if every target fails. */
 	have_log = printk_show(&klog, &cap.ec, NULL) == 0;
 	watch_plan(&cfg, elfcore_ram_bytes(&cap.ec));
+	/* The other CPUs compress (docs/smp.md); their stacks come from the arena. */
+	cap.workers = smp_start(&cfg, &capture_arena, bp ? boot_params : NULL);
 
 	watch_stage("opening the target");
 	if (target_open(&cfg, &cap, &target, err, sizeof(err)))
@@ -205,6 +208,8 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 			save_log(&target, &capture_arena, 0);
 		machine_fail("see the messages above");
 	}
+	port_log("memory: capture arena peak %zu KiB of %zu KiB\n", capture_arena.peak >> 10,
+		 capture_arena.size >> 10);
 	save_log(&target, &capture_arena, res.bytes);
 	/* An incomplete dump (the target filled up) is still a failure to act on. */
 	machine_action(res.incomplete ? cfg.failure_action : cfg.final_action);

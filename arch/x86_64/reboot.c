@@ -11,6 +11,7 @@
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/machine.h"
 #include "arch/x86_64/platform.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/watch.h"
 #include "capture/ports.h"
 
@@ -49,6 +50,7 @@ static void reboot(void)
 
 void machine_action(enum action a)
 {
+	smp_park();	/* the woken CPUs stop before we leave, whichever way */
 	watch_leave(a);
 	switch (a) {
 	case ACTION_HALT:

@@ -60,6 +60,17 @@ trap_stub_ignore:
 	/* A stray external interrupt (IF is 0, so only if something is very odd). */
 	iretq
 
+	/*
+	 * Any exception on a woken CPU (smp.c): it must neither print nor reset
+	 * the machine under the dump. It stops here; the image's CPU notices
+	 * through the timeout of its wait for the work it handed out.
+	 */
+	.globl trap_stub_ap
+trap_stub_ap:
+1:	cli
+	hlt
+	jmp	1b
+
 trap_common:
 	pushq	%rax
 	pushq	%rbx

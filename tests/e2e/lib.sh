@@ -30,6 +30,7 @@
 #   E2E_PREPANIC       a shell script the guest runs after loading, just before
 #                      the panic (/etc/dtest-prepanic in the initramfs)
 #   E2E_IR_BINS        extra host programs for the initramfs (with their libraries)
+#   E2E_IR_FILES       extra host files for the initramfs, HOSTPATH:GUESTPATH ...
 #   E2E_DRIVE_PREFIX   put before the disk's file name, e.g. blkdebug:RULES:
 #   E2E_DRIVE_OPTS     appended to the disk's -drive, e.g. ,throttling.bps-total=N
 
@@ -110,6 +111,9 @@ e2e_initramfs() {
 	ir_add_bin "$dir" /usr/bin/makedumpfile /usr/bin/makedumpfile || return 1
 	for x in ${E2E_IR_BINS:-}; do
 		ir_add_bin "$dir" "$(command -v "$x")" "/usr/sbin/$x" || return 1
+	done
+	for x in ${E2E_IR_FILES:-}; do
+		ir_add_file "$dir" "${x%%:*}" "${x#*:}" || return 1
 	done
 	if [ -n "${E2E_PREPANIC:-}" ]; then
 		install -m 0755 "$E2E_PREPANIC" "$dir/etc/dtest-prepanic" || return 1

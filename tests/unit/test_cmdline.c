@@ -173,6 +173,21 @@ int main(void)
 	bad("dumpling.deadline=604801", "dumpling.deadline");
 	bad("dumpling.deadline=1h", "dumpling.deadline");
 	bad("dumpling.deadline", "dumpling.deadline");
+	/* dumpling.cpus: at most this many CPUs; 0 (not given) is all of them. */
+	CHECK(parse("dumpling.target=raw") == 0 && c.cpus == 0);
+	CHECK(parse("dumpling.cpus=1") == 0 && c.cpus == 1);
+	CHECK(parse("dumpling.cpus=4096") == 0 && c.cpus == 4096);
+	bad("dumpling.cpus=0", "dumpling.cpus");
+	bad("dumpling.cpus=4097", "dumpling.cpus");
+	bad("dumpling.cpus=all", "dumpling.cpus");
+	bad("dumpling.cpus=-1", "dumpling.cpus");
+	/* dumpling.bsp_apicid: the boot CPU never to INIT; APIC ID 0 is a real one. */
+	CHECK(parse("dumpling.target=raw") == 0 && !c.have_bsp_apicid);
+	CHECK(parse("dumpling.bsp_apicid=0") == 0 && c.have_bsp_apicid && c.bsp_apicid == 0);
+	CHECK(parse("dumpling.bsp_apicid=4294967295") == 0 && c.bsp_apicid == 0xffffffffu);
+	bad("dumpling.bsp_apicid=4294967296", "dumpling.bsp_apicid");
+	bad("dumpling.bsp_apicid=x", "dumpling.bsp_apicid");
+	bad("dumpling.bsp_apicid", "dumpling.bsp_apicid");
 	/* Test switches are the image's business: accepted, changing nothing here. */
 	CHECK(parse("dumpling.test=fault,nowatchdog dumpling.dump_level=3") == 0 && c.dump_level == 3);
 	{

@@ -85,6 +85,9 @@ static void test_nfs_every_option(void)
 	c.failure_action = ACTION_POWEROFF;
 	c.final_action = ACTION_HALT;
 	c.deadline_s = 604800;
+	c.cpus = 4096;
+	c.have_bsp_apicid = 1;
+	c.bsp_apicid = 0xffffffffu;	/* x2APIC IDs are 32 bits */
 	memset(&c.console, 0, sizeof(c.console));
 	CHECK(console_spec_parse("mmio32@0xfedc9000:57600n8,screen", 32, &c.console) == 0);
 
@@ -109,6 +112,8 @@ static void test_nfs_every_option(void)
 	CHECK(b.compress == COMPRESS_ZSTD && b.format == FORMAT_ELF);
 	CHECK(b.failure_action == ACTION_POWEROFF && b.final_action == ACTION_HALT);
 	CHECK_EQ_U64(b.deadline_s, 604800);
+	CHECK_EQ_U64(b.cpus, 4096);
+	CHECK(b.have_bsp_apicid && b.bsp_apicid == 0xffffffffu);
 	CHECK(b.console.nr_uarts == 1 && b.console.screen &&
 	      b.console.uart[0].type == UART_MMIO32 && b.console.uart[0].addr == 0xfedc9000 &&
 	      b.console.uart[0].baud == 57600);
@@ -145,6 +150,9 @@ static void test_disk_every_option(void)
 	strcpy(c.path, "/");
 	c.dump_level = 17;
 	c.deadline_s = 1;
+	c.cpus = 1;
+	c.have_bsp_apicid = 1;		/* APIC ID 0 is written: it has a have_ flag */
+	c.bsp_apicid = 0;
 	CHECK(round_trip(&c, &b) == 0);
 	check_all_written(&c);
 	CHECK(b.target == TARGET_EXT4);
@@ -157,6 +165,8 @@ static void test_disk_every_option(void)
 	CHECK_EQ_U64(b.host_ip, 0x7f000001);
 	CHECK_EQ_U64(b.dump_level, 17);
 	CHECK_EQ_U64(b.deadline_s, 1);
+	CHECK_EQ_U64(b.cpus, 1);
+	CHECK(b.have_bsp_apicid && b.bsp_apicid == 0);
 	CHECK(!b.have_nic && !b.nfs_server);
 	check_fixed_point(&b);
 

@@ -95,6 +95,27 @@ static void test_deadline(void)
 	check_error("raw /dev/vda\ndumpling_deadline 5\ndumpling_deadline 6\n", ":3:");
 }
 
+static void test_cpus(void)
+{
+	struct loader_config c;
+	struct capture_config cc;
+
+	CHECK(parse("raw /dev/vda\n", &c) == 0 && c.cpus == 0);
+	loader_capture_settings(&c, &cc);
+	CHECK_EQ_U64(cc.cpus, 0);
+	CHECK(parse("raw /dev/vda\ndumpling_cpus 2\n", &c) == 0 && c.cpus == 2);
+	loader_capture_settings(&c, &cc);
+	CHECK_EQ_U64(cc.cpus, 2);
+	CHECK(parse("raw /dev/vda\ndumpling_cpus 4096\n", &c) == 0 && c.cpus == 4096);
+	check_error("raw /dev/vda\ndumpling_cpus 0\n",
+		    ":2: dumpling_cpus '0': expected a number of CPUs, 1..4096");
+	check_error("raw /dev/vda\ndumpling_cpus 4097\n", ":2: dumpling_cpus '4097'");
+	check_error("raw /dev/vda\ndumpling_cpus all\n", ":2: dumpling_cpus 'all'");
+	check_error("raw /dev/vda\ndumpling_cpus\n", ":2:");
+	check_error("raw /dev/vda\ndumpling_cpus 1 2\n", ":2:");
+	check_error("raw /dev/vda\ndumpling_cpus 1\ndumpling_cpus 2\n", ":3:");
+}
+
 static void test_errors(void)
 {
 	check_error("raw /dev/vda\n\nfoo bar\n",
@@ -185,6 +206,7 @@ int main(void)
 	test_full_config();
 	test_defaults_and_forms();
 	test_deadline();
+	test_cpus();
 	test_errors();
 	test_load_file();
 	return test_summary("test_loader_config");
