@@ -395,7 +395,7 @@ static void batch_read(struct writer *w, uint64_t pfn, uint64_t idx)
 	p->idx = idx;
 	if (w->nospace)
 		p->kind = KDUMP_PAGE_SKIPPED;
-	else if (w->ec->mem->shared &&
+	else if (w->ec->mem->read_shared &&
 		 elfcore_phys_to_off(w->ec, pfn << PAGE_SHIFT, &p->src_off, &avail) == 0 &&
 		 avail >= B)
 		p->kind = KDUMP_PAGE_TO_READ;	/* one piece of one segment */
@@ -412,7 +412,7 @@ void kdump_compress_batch(struct kdump_batch *b, const struct kdump_compressor *
 		struct kdump_batch_page *p = &b->p[i];
 
 		if (p->kind == KDUMP_PAGE_TO_READ)
-			p->kind = b->mem->read(b->mem, p->src_off, p->page, B) ?
+			p->kind = b->mem->read_shared(b->mem, p->src_off, p->page, B) ?
 				  KDUMP_PAGE_UNREADABLE : KDUMP_PAGE_DATA;
 		if (p->kind != KDUMP_PAGE_DATA)
 			continue;

@@ -64,7 +64,7 @@ struct kdump_compressor {
  * A page's way into the dump is three steps, so that several CPUs can share
  * the work. The writer reads pages into one batch per worker, serially (the
  * image maps RAM on demand), or only finds where they are when the memory
- * source may be read side by side (memsrc.shared: a file on the host). Then
+ * source may be read side by side (memsrc.read_shared). Then
  * each worker reads those and compresses its batch: kdump_compress_batch() is
  * pure, it touches only its batch and its own compressor. Then the writer
  * places the batches, serially and in read order: descriptors, data offsets,
@@ -99,7 +99,7 @@ struct kdump_batch {
 };
 
 /*
- * Reads the pages of b still to read (a memsrc that is shared), then turns
+ * Reads the pages of b still to read (memsrc.read_shared), then turns
  * every read page into what the dump stores for it: the shared
  * zero page, its compressed form (comp: NULL or one worker's compressor), or
  * the page itself when compression does not make it smaller than a block.

@@ -27,9 +27,10 @@ struct memsrc {
 	/* Offsets are physical addresses: what the firmware says is not RAM
 	 * (capture/physmap.h), which the elfcorehdr may not name. NULL: none. */
 	const struct physmap *map;
-	/* read() may run on several workers at once (capture/workers.h): a
-	 * file's pread. 0: only the caller reads. */
-	int shared;
+	/* The same read, safe on any worker (capture/workers.h) at the same
+	 * time as on the caller: no clock, console or page-table changes. The
+	 * writer then reads pages on the workers. NULL: only the caller reads. */
+	int (*read_shared)(struct memsrc *m, uint64_t off, void *buf, size_t len);
 };
 
 /*

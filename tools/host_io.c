@@ -58,7 +58,8 @@ static int file_src_read(struct memsrc *m, uint64_t off, void *buf, size_t len)
 void host_file_src_init(struct host_file_src *f, int fd, uint64_t base, uint64_t size)
 {
 	/* pread may run on several threads at once */
-	*f = (struct host_file_src){ { .read = file_src_read, .size = size, .shared = 1 }, fd, base };
+	*f = (struct host_file_src){ { .read = file_src_read, .size = size,
+				       .read_shared = file_src_read }, fd, base };
 }
 
 static int file_sink_write(struct sink *s, uint64_t off, const void *buf, size_t len)

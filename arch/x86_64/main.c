@@ -60,6 +60,36 @@ static int phys_read(struct memsrc *m, uint64_t off, void *buf, size_t len)
 	return 0;
 }
 
+/* The same on any CPU, once all of RAM is mapped (map_all_ram). The clock
+ * stays the image CPU's: it waits for the workers with port_now_ns(). */
+static int phys_read_any(struct memsrc *m, uint64_t off, void *buf, size_t len)
+{
+	if (!paging_ram_mapped(off, len))
+		return -1;
+	memcpy(buf, (const void *)(uintptr_t)off, len);
+	watch_count_read(len);
+	return 0;
+}
+
+/*
+ * With other CPUs at work, each reads the pages it compresses: the image CPU
+ * alone would spend most of the dump copying. They may not change page
+ * tables, so all of RAM the header names is mapped first; if the tables run
+ * out, the image CPU reads every page, mapping as it goes.
+ */
+static void map_all_ram(struct memsrc *mem, const struct elfcore *ec)
+{
+	uint64_t top = 0;
+
+	for (unsigned i = 0; i < ec->nr_loads; i++)
+		if (ec->loads[i].paddr + ec->loads[i].filesz > top)
+			top = ec->loads[i].paddr + ec->loads[i].filesz;
+	if (top && paging_ensure_ram(0, top) == 0)
+		mem->read_shared = phys_read_any;
+	else
+		port_log("cpus: not all of RAM could be mapped: this CPU reads every page\n");
+}
+
 static void copy_cmdline(const uint8_t *bp)
 {
 	const char *src = embedded_cmdline;
@@ -194,6 +224,8 @@ void kmain(const uint8_t *bp, uint64_t image_base)
 	watch_plan(&cfg, elfcore_ram_bytes(&cap.ec));
 	/* The other CPUs compress (docs/smp.md); their stacks come from the arena. */
 	cap.workers = smp_start(&cfg, &capture_arena, bp ? boot_params : NULL);
+	if (cap.workers && cap.workers->n > 1)
+		map_all_ram(&mem, &cap.ec);
 
 	watch_stage("opening the target");
 	if (target_open(&cfg, &cap, &target, err, sizeof(err)))

@@ -175,6 +175,11 @@ int paging_ensure_ram(uint64_t pa, uint64_t len)
 	return 0;
 }
 
+int paging_ram_mapped(uint64_t pa, uint64_t len)
+{
+	return pa + len >= pa && pa + len <= __atomic_load_n(&wb_mapped_end, __ATOMIC_ACQUIRE);
+}
+
 void *mmio_map(uint64_t phys, uint64_t size)
 {
 	uint64_t start = phys & ~0xfffull, end = (phys + size + 0xfff) & ~0xfffull;

@@ -68,7 +68,7 @@ void watch_stage(const char *what)
 
 void watch_count_read(uint64_t bytes)
 {
-	bytes_read += bytes;
+	__atomic_fetch_add(&bytes_read, bytes, __ATOMIC_RELAXED);	/* workers read too */
 }
 
 /* ---- the counting sink ---------------------------------------------------- */

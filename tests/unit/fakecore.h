@@ -240,7 +240,7 @@ static inline int buf_memsrc_read(struct memsrc *m, uint64_t off, void *out, siz
 {
 	struct buf_memsrc *b = (struct buf_memsrc *)m;
 
-	b->reads++;
+	__atomic_fetch_add(&b->reads, 1, __ATOMIC_RELAXED);	/* workers read too */
 	if (off > b->len || len > b->len - off)
 		return -1;
 	if (b->bad_end > b->bad_start && off < b->bad_end && off + len > b->bad_start)

@@ -104,7 +104,7 @@ static uint64_t one_dump(struct fakecore *fc, unsigned nw, int shared, int level
 	char err[200];
 
 	buf_memsrc_init(&bm, fc->mem, fc->mem_size);
-	bm.m.shared = shared;
+	bm.m.read_shared = shared ? buf_memsrc_read : NULL;
 	arena_init(&a, arena_mem, ARENA_SIZE);
 	CHECK(elfcore_read(&ec, &bm.m, FC_HDR_ADDR, 0, &a, err, sizeof(err)) == 0);
 	memset(&o, 0, sizeof(o));
@@ -183,7 +183,7 @@ static void test_bad_read(void)
 		buf_memsrc_init(&bm, fc.mem, fc.mem_size);
 		arena_init(&a, arena_mem, ARENA_SIZE);
 		CHECK(elfcore_read(&ec, &bm.m, FC_HDR_ADDR, 0, &a, err, sizeof(err)) == 0);
-		bm.m.shared = shared;
+		bm.m.read_shared = shared ? buf_memsrc_read : NULL;
 		bm.bad_start = 0x150000;	/* 4 pages */
 		bm.bad_end = 0x154000;
 		memset(&o, 0, sizeof(o));
@@ -217,7 +217,7 @@ static uint64_t capture_on(struct fakecore *fc, unsigned nw, size_t arena_size, 
 	cfg.compress = COMPRESS_ZSTD;
 	cfg.format = FORMAT_KDUMP;
 	buf_memsrc_init(&bm, fc->mem, fc->mem_size);
-	bm.m.shared = 1;
+	bm.m.read_shared = buf_memsrc_read;
 	arena_init(&a, arena_mem, arena_size);
 	CHECK(capture_prepare(&cap, &cfg, &bm.m, FC_HDR_ADDR, &a) == 0);
 	cap.workers = nw > 1 ? host_workers_start(nw) : NULL;
