@@ -138,7 +138,7 @@ static uint8_t *many_loads(unsigned n, size_t *len)
 
 static void test_too_many_segments(void)
 {
-	struct kdump_opts o = { 0, NULL, NULL };
+	struct kdump_opts o = { .dump_level = 0 };
 	struct null_sink ns = { { ns_write, ns_finish, 0, "null" }, 0 };
 	struct kdump_stats st;
 	struct elfcore ec;

@@ -815,7 +815,7 @@ static void test_hooks(void)
 	struct kdump_filter filt = { skip_range, NULL };
 	struct kdump_compressor comp = { "fake", DUMP_DH_COMPRESSED_ZSTD, fake_compress, NULL };
 	struct kdump_compressor comp2 = { "none", DUMP_DH_COMPRESSED_ZSTD, no_gain, NULL };
-	struct kdump_opts o = { 1, &filt, NULL };
+	struct kdump_opts o = { .dump_level = 1, .filter = &filt };
 
 	fc_standard(&fc);
 	path(ref, "ref.elf");

@@ -173,7 +173,7 @@ static int run_at(struct fakecore *fc, uint64_t hdr, int dl, struct mem_sink *m,
 	struct buf_memsrc bm;
 	struct elfcore ec;
 	struct arena a;
-	struct kdump_opts o = { dl, NULL, NULL };
+	struct kdump_opts o = { .dump_level = dl };
 	char err[200];
 
 	buf_memsrc_init(&bm, fc->mem, fc->mem_size);
