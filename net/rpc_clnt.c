@@ -284,7 +284,8 @@ static void push(struct rpc_clnt *c)
 		while (k->sent < k->total) {
 			const uint8_t *src;
 			size_t left, n;
-			uint16_t room = tcp_sndbuf(c->pcb);
+			/* tcp_write takes at most a u16 at a time. */
+			size_t room = tcp_sndbuf(c->pcb) < 0xffff ? tcp_sndbuf(c->pcb) : 0xffff;
 
 			if (k->sent < k->hdrlen) {
 				src = k->hdr + k->sent;

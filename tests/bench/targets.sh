@@ -12,7 +12,7 @@ set -uo pipefail
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$BENCH_DIR/../.." && pwd)
 BENCH_OUT=${BENCH_OUT:-$REPO/build/bench}/targets
-mkdir -p "$BENCH_OUT"
+mkdir -p "$BENCH_OUT" "$REPO/build/bench"	# results.md is there whatever BENCH_OUT says
 
 # "dumped N pages (...), B bytes written in S.s seconds; next: ..."
 rate() {	# SERIAL_LOG -> "bytes seconds MB/s"
