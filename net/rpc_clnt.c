@@ -284,8 +284,7 @@ static void push(struct rpc_clnt *c)
 		while (k->sent < k->total) {
 			const uint8_t *src;
 			size_t left, n;
-			/* tcp_write takes at most a u16 at a time. */
-			size_t room = tcp_sndbuf(c->pcb) < 0xffff ? tcp_sndbuf(c->pcb) : 0xffff;
+			uint16_t room = tcp_sndbuf(c->pcb);
 
 			if (k->sent < k->hdrlen) {
 				src = k->hdr + k->sent;
