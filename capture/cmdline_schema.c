@@ -105,6 +105,9 @@ const struct cmdline_option cmdline_options[] = {
 	  .when = WRITE_ALWAYS, .expect = "an absolute path shorter than 256 bytes" },
 	{ "timeout", OPT_U32, AT(timeout_s), .min = 1, .max = 86400, .targets = FOR_NFS,
 	  .when = WRITE_IF_NONZERO, .expect = "seconds, 1..86400" },
+	/* For benchmarks: 1 is one WRITE at a time; 0 is net/nfs_sink.h's NFS_WINDOW. */
+	{ "nfs_inflight", OPT_U32, AT(nfs_inflight), .min = 1, .max = 16, .targets = FOR_NFS,
+	  .when = WRITE_IF_NONZERO, .expect = "WRITEs in flight, 1..16" },
 	/* The <ip> of <ip>-<date>; 127.0.0.1 for local targets, as kdump names them. */
 	{ "hostip", OPT_IPV4, AT(host_ip), .def = "127.0.0.1", .targets = FOR_FILES,
 	  .when = WRITE_ALWAYS, .expect = "an IPv4 address" },

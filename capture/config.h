@@ -63,6 +63,7 @@ struct capture_config {
 	int zstd_level;			/* dumpling-collect --zstd-level; 0: COMPRESS_ZSTD_LEVEL */
 	int have_bsp_apicid;
 	uint32_t bsp_apicid;		/* dumpling.bsp_apicid=: the boot CPU, never to be INITed */
+	uint32_t nfs_inflight;		/* dumpling.nfs_inflight=: WRITEs outstanding; 0: default */
 };
 
 void config_defaults(struct capture_config *c);

@@ -160,11 +160,14 @@ static int step(struct nfs_sink *ns)
 			if (c->st == CH_RESEND && (!best || (int32_t)(c->seq - best->seq) < 0))
 				best = c;
 		}
-		if (!best || writing(ns) >= NFS_WINDOW || best->retry_ms > now || blocked(ns, best))
+		if (!best || writing(ns) >= (int)ns->window || best->retry_ms > now ||
+		    blocked(ns, best))
 			break;
 		if (submit(ns, best) != 0)
 			return ns->failed ? ns->error : 0;
 	}
+	if ((unsigned)writing(ns) > ns->most_in_flight)
+		ns->most_in_flight = (unsigned)writing(ns);
 	return 0;
 }
 
@@ -334,15 +337,16 @@ static int nfs_finish(struct sink *s)
 	int r = commit_all(ns);
 
 	if (r == 0)
-		port_log("nfs: %s: %llu bytes sent, %llu COMMITs, %llu chunks re-sent, %d connections\n",
+		port_log("nfs: %s: %llu bytes sent, %llu COMMITs, %llu chunks re-sent, "
+			 "%u WRITEs in flight at most (of %u), %d connections\n",
 			 ns->name, (unsigned long long)ns->bytes_sent,
 			 (unsigned long long)ns->commits, (unsigned long long)ns->resends,
-			 ns->rpc->connects);
+			 ns->most_in_flight, ns->window, ns->rpc->connects);
 	return r;
 }
 
 void nfs_sink_init(struct nfs_sink *ns, struct rpc_clnt *rpc, const struct nfs_fh *fh,
-		   uint32_t wtmax, uint8_t *pool, const char *name)
+		   uint32_t wtmax, unsigned window, uint8_t *pool, const char *name)
 {
 	uint32_t w = NFS_CHUNK_MAX;
 
@@ -358,6 +362,7 @@ void nfs_sink_init(struct nfs_sink *ns, struct rpc_clnt *rpc, const struct nfs_f
 	if (w < 512)
 		w = 512;
 	ns->wsize = w;
+	ns->window = window == 0 ? NFS_WINDOW : window > NFS_WINDOW_MAX ? NFS_WINDOW_MAX : window;
 	ns->nchunks = NFS_POOL_BYTES / w;
 	if (ns->nchunks > NFS_MAX_CHUNKS)
 		ns->nchunks = NFS_MAX_CHUNKS;

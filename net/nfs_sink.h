@@ -2,7 +2,8 @@
  * A sink (capture/ports.h) that writes one NFS file: the vmcore.
  *
  * Writes are gathered into chunks of up to wsize contiguous bytes and sent as
- * UNSTABLE WRITEs, several in flight. Chunks are kept until a COMMIT returns
+ * UNSTABLE WRITEs, several in flight (replies are matched by xid, in any
+ * order). Chunks are kept until a COMMIT returns
  * the same write verifier the WRITEs did; if it differs the server restarted
  * and may have lost them, so everything since the last good COMMIT is sent
  * again (the bytes are still in the chunks). A COMMIT happens whenever the
@@ -19,7 +20,8 @@
 #include "net/nfs3.h"
 #include "net/rpc_clnt.h"
 
-#define NFS_WINDOW		8		/* WRITEs in flight */
+#define NFS_WINDOW		8		/* WRITEs in flight by default */
+#define NFS_WINDOW_MAX		RPC_MAX_CALLS	/* dumpling.nfs_inflight's bound */
 #define NFS_CHUNK_MAX		(64u << 10)
 /* Uncommitted data we can re-send; the caller provides it (dma_alloc in the
  * image), so a raw or ext4 dump does not pay for it. */
@@ -44,6 +46,8 @@ struct nfs_sink {
 	struct rpc_clnt *rpc;
 	struct nfs_fh fh;
 	uint32_t wsize;
+	unsigned window;		/* WRITEs in flight at most, 1..NFS_WINDOW_MAX */
+	unsigned most_in_flight;	/* the most there were at once, for the log */
 	unsigned nchunks;
 	struct nfs_chunk chunks[NFS_MAX_CHUNKS];
 	int fill;			/* chunk being filled, or -1 */
@@ -57,8 +61,10 @@ struct nfs_sink {
 	char name[96];
 };
 
-/* wtmax: the server's FSINFO limit (0: unknown). */
+/* wtmax: the server's FSINFO limit (0: unknown). window: WRITEs in flight
+ * (dumpling.nfs_inflight), 0 for NFS_WINDOW; 1 waits for each reply. */
 void nfs_sink_init(struct nfs_sink *ns, struct rpc_clnt *rpc, const struct nfs_fh *fh,
-		   uint32_t wtmax, uint8_t *pool /* NFS_POOL_BYTES */, const char *name);
+		   uint32_t wtmax, unsigned window, uint8_t *pool /* NFS_POOL_BYTES */,
+		   const char *name);
 
 #endif

@@ -449,10 +449,10 @@ int nfs_target_open(const struct capture_config *cfg, const struct capture *cap,
 		char name[sizeof(nt.where) + 16];
 
 		snprintf(name, sizeof(name), "nfs %s/vmcore", nt.where);
-		nfs_sink_init(&vmcore, &nt.nfs, &fh, nt.wtmax, pool, name);
+		nfs_sink_init(&vmcore, &nt.nfs, &fh, nt.wtmax, cfg->nfs_inflight, pool, name);
 	}
-	port_log("nfs: created %s/vmcore (write size %u, %u in flight)\n", nt.where,
-		 vmcore.wsize, NFS_WINDOW);
+	port_log("nfs: created %s/vmcore (write size %u, %u WRITEs in flight%s)\n", nt.where,
+		 vmcore.wsize, vmcore.window, cfg->nfs_inflight ? ", dumpling.nfs_inflight" : "");
 	t->vmcore = &vmcore.sink;
 	t->add_file = nfs_add_file;
 	t->save_log = target_log_as_file;

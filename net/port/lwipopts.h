@@ -50,10 +50,15 @@ extern unsigned char *lwip_heap;
 
 #define TCP_MSS				1460
 #define TCP_WND				(16 * TCP_MSS)
-#define TCP_SND_BUF			(44 * TCP_MSS)
+/* Window scaling only for a send buffer above 64 KiB: a 64 KiB WRITE alone
+ * filled the old one, so several WRITEs in flight (net/nfs_sink.h) could not
+ * be on the wire together. It comes from the heap above, as before. */
+#define LWIP_WND_SCALE			1
+#define TCP_RCV_SCALE			0
+#define TCP_SND_BUF			(88 * TCP_MSS)
 #define TCP_SND_QUEUELEN		(2 * TCP_SND_BUF / TCP_MSS + 8)
 #define MEMP_NUM_TCP_SEG		(TCP_SND_QUEUELEN + 16)
-#define TCP_SNDLOWAT			(TCP_SND_BUF / 2)
+#define TCP_SNDLOWAT			(32 * TCP_MSS)	/* a u16 in lwIP */
 #define TCP_QUEUE_OOSEQ			1
 #define LWIP_TCP_KEEPALIVE		0
 #define TCP_MAXRTX			8

@@ -188,6 +188,12 @@ int main(void)
 	bad("dumpling.bsp_apicid=4294967296", "dumpling.bsp_apicid");
 	bad("dumpling.bsp_apicid=x", "dumpling.bsp_apicid");
 	bad("dumpling.bsp_apicid", "dumpling.bsp_apicid");
+	/* dumpling.nfs_inflight: WRITEs outstanding; 0 (not given) is the sink's default. */
+	CHECK(parse("dumpling.target=nfs") == 0 && c.nfs_inflight == 0);
+	CHECK(parse("dumpling.nfs_inflight=1") == 0 && c.nfs_inflight == 1);
+	CHECK(parse("dumpling.nfs-inflight=16") == 0 && c.nfs_inflight == 16);
+	bad("dumpling.nfs_inflight=0", "dumpling.nfs_inflight");
+	bad("dumpling.nfs_inflight=17", "dumpling.nfs_inflight");
 	/* Test switches are the image's business: accepted, changing nothing here. */
 	CHECK(parse("dumpling.test=fault,nowatchdog dumpling.dump_level=3") == 0 && c.dump_level == 3);
 	{

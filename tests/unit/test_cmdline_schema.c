@@ -78,6 +78,7 @@ static void test_nfs_every_option(void)
 	c.nfs_port = 2049;
 	strcpy(c.path, "/dumps/x=y");
 	c.timeout_s = 86400;
+	c.nfs_inflight = 16;
 	c.host_ip = 0xc0a80714;
 	c.dump_level = 31;
 	c.compress = COMPRESS_ZSTD;
@@ -107,6 +108,7 @@ static void test_nfs_every_option(void)
 	CHECK_EQ_U64(b.nfs_port, 2049);
 	CHECK_STR(b.path, c.path);
 	CHECK_EQ_U64(b.timeout_s, 86400);
+	CHECK_EQ_U64(b.nfs_inflight, 16);
 	CHECK_EQ_U64(b.host_ip, c.host_ip);
 	CHECK_EQ_U64(b.dump_level, 31);
 	CHECK(b.compress == COMPRESS_ZSTD && b.format == FORMAT_ELF);
@@ -340,6 +342,9 @@ static void test_hostile_values(void)
 	c = base;
 	c.deadline_s = 604801;
 	refused(&c, "dumpling.deadline");
+	c = base;
+	c.nfs_inflight = 17;
+	refused(&c, "dumpling.nfs_inflight");
 	c = base;
 	c.mount_port = 635;			/* one port without the other */
 	refused(&c, "dumpling.nfs_ports");

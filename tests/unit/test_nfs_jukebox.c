@@ -72,7 +72,7 @@ static int dump(unsigned busy, uint32_t timeout_s)
 	last_log[0] = 0;
 	memset(&clnt, 0, sizeof(clnt));
 	clnt.give_up_ms = timeout_s * 1000;
-	nfs_sink_init(&ns, &clnt, &fh, 64 << 10, pool, "test");
+	nfs_sink_init(&ns, &clnt, &fh, 64 << 10, 0, pool, "test");
 	r = ns.sink.write(&ns.sink, 0, data, sizeof(data));
 	if (r)
 		return r;

@@ -14,12 +14,15 @@
 #                refused at once, says so, runs failure_action
 #   reset        ganesha is killed and restarted during the dump; the image
 #                reconnects, re-sends, and the dump completes
+#   inflight1    the virtio-net dump with dumpling.nfs_inflight=1: one WRITE
+#                at a time (virtio-net itself checks that several were in flight)
 #   e1000        the same dump over an e1000 card (needs linux-image-amd64,
 #                the cloud kernel has no e1000 driver)
 # NFS_RUNS="virtio-net e1000 ..." runs just those; NFS_LEVEL sets their dump level
 # (default 31; tests/bench/targets.sh uses 0). NFS_MACHINE adds QEMU arguments
 # (a q35 machine with an IOMMU: suites/iommu.sh), NFS_VIRTIO_OPTS options to the
-# virtio-net device (,iommu_platform=on).
+# virtio-net device (,iommu_platform=on). NFS_INFLIGHT=N gives every run's image
+# dumpling.nfs_inflight=N (tests/bench/targets.sh: one WRITE against several).
 set -uo pipefail
 
 . "$(dirname "$0")/../lib.sh"
@@ -153,6 +156,40 @@ run_dump() {	# NAME NIC
 	nfs_check_dump "$1"
 }
 
+# The most WRITEs the image had in flight, from its last line about the vmcore.
+most_in_flight() {	# NAME
+	sed -n 's/.* \([0-9]*\) WRITEs in flight at most (of \([0-9]*\)).*/\1 \2/p' \
+		"$E2E_OUT/$1/serial.log" | tail -n 1
+}
+
+# inflight_hook N: a guest script (E2E_PREPANIC) that loads the image again,
+# the way `dumpling load` would, with dumpling.nfs_inflight=N added: the
+# loader has no directive for a benchmark knob.
+inflight_hook() {
+	local f=$NFS_DIR/inflight-$1.sh
+	cat >"$f" <<-EOF2
+	#!/bin/sh
+	cmdline=\$(dumpling cmdline) || exit 1
+	echo "DTEST: reload with dumpling.nfs_inflight=$1"
+	kexec -s -p /usr/lib/dumpling/dumpling.img --append="\$cmdline dumpling.nfs_inflight=$1"
+	EOF2
+	chmod +x "$f"
+	echo "$f"
+}
+
+# inflight1: one WRITE at a time, and a complete dump.
+run_inflight1() {
+	local name=inflight1 seen
+	nfs_boot "$name" virtio-net-pci
+	check "$name: the image was told one WRITE in flight" \
+		grep -aq 'vmcore (write size [0-9]*, 1 WRITEs in flight, dumpling.nfs_inflight)' \
+		"$E2E_OUT/$name/serial.log"
+	seen=$(most_in_flight "$name")
+	check "$name: never more than one WRITE in flight (${seen:-none} of one)" \
+		[ "$seen" = "1 1" ]
+	nfs_check_dump "$name"
+}
+
 # Unregisters the server's programs, so GETPORT does not point at a dead port.
 unregister() {
 	rpcinfo -d 100005 3 >/dev/null 2>&1; rpcinfo -d 100005 1 >/dev/null 2>&1
@@ -269,6 +306,10 @@ core_collector makedumpfile -d $1"
 	export E2E_CONF_EXTRA
 }
 conf_level "${NFS_LEVEL:-31}"
+if [ -n "${NFS_INFLIGHT:-}" ]; then
+	E2E_PREPANIC=$(inflight_hook "$NFS_INFLIGHT")
+	export E2E_PREPANIC
+fi
 
 start_server() {
 	ganesha_stop	# one of ours from an earlier run would hold the port
@@ -282,13 +323,18 @@ build_guest() {	# KERNEL_PKG EXTRA_MODULES
 }
 
 # NFS_RUNS picks runs by name (for debugging one of them).
-runs=${NFS_RUNS:-virtio-net down unregistered reset e1000}
+runs=${NFS_RUNS:-virtio-net inflight1 down unregistered reset e1000}
 want() { [[ " $runs " == *" $1 "* ]]; }
 
 if want virtio-net || want reset || want down || want unregistered; then
 	if build_guest "$E2E_KERNEL_PKG" "virtio_net"; then
-		want virtio-net && start_server &&
+		if want virtio-net && start_server; then
 			run_dump virtio-net "virtio-net-pci${NFS_VIRTIO_OPTS:-}"
+			seen=$(most_in_flight virtio-net)
+			[ -n "${NFS_INFLIGHT:-}" ] || check \
+				"virtio-net: several WRITEs in flight at once (${seen:-none}: at most, of)" \
+				awk -v s="$seen" 'BEGIN { split(s, a, " "); exit !(a[1] > 1 && a[1] <= a[2]) }'
+		fi
 		want down && run_down
 		want unregistered && run_unregistered
 		if want reset; then
@@ -296,6 +342,10 @@ if want virtio-net || want reset || want down || want unregistered; then
 			conf_level 0
 			build_guest "$E2E_KERNEL_PKG" "virtio_net" && start_server && run_reset
 			conf_level "${NFS_LEVEL:-31}"
+		fi
+		if want inflight1 && [ -z "${NFS_INFLIGHT:-}" ]; then
+			E2E_PREPANIC=$(inflight_hook 1) build_guest "$E2E_KERNEL_PKG" "virtio_net" &&
+				start_server && run_inflight1
 		fi
 	fi
 fi
