@@ -120,6 +120,9 @@ const struct cmdline_option cmdline_options[] = {
 	  .targets = FOR_ALL, .when = WRITE_ALWAYS, .expect = "reboot, halt or poweroff" },
 	{ "deadline", OPT_U32, AT(deadline_s), .min = 1, .max = 604800, .targets = FOR_ALL,
 	  .when = WRITE_IF_NONZERO, .expect = "seconds, 1..604800" },
+	/* Disk writes in flight (drivers/blk_queue.h); 0, not given: the driver's default. */
+	{ "queue_depth", OPT_U32, AT(queue_depth), .min = 1, .max = 32, .targets = FOR_DISK,
+	  .when = WRITE_IF_NONZERO, .expect = "writes in flight, 1..32" },
 	/* The default is console_spec_default(): COM1 and the screen. */
 	{ "console", OPT_CONSOLE, AT(console), .targets = FOR_ALL, .when = WRITE_ALWAYS,
 	  .expect = "none, or screen and up to 4 of io@0xPORT[:BAUDpb], mmio@0xADDR[:BAUDpb], "

@@ -60,6 +60,7 @@ struct capture_config {
 	enum action failure_action, final_action;
 	struct console_spec console;	/* dumpling.console=; default COM1 and the screen */
 	unsigned cpus;			/* dumpling.cpus=: at most this many CPUs; 0: all */
+	uint32_t queue_depth;		/* dumpling.queue_depth=: disk writes in flight; 0: default */
 };
 
 void config_defaults(struct capture_config *c);

@@ -145,6 +145,7 @@ static void test_disk_every_option(void)
 	strcpy(c.path, "/");
 	c.dump_level = 17;
 	c.deadline_s = 1;
+	c.queue_depth = 32;
 	CHECK(round_trip(&c, &b) == 0);
 	check_all_written(&c);
 	CHECK(b.target == TARGET_EXT4);
@@ -157,6 +158,7 @@ static void test_disk_every_option(void)
 	CHECK_EQ_U64(b.host_ip, 0x7f000001);
 	CHECK_EQ_U64(b.dump_level, 17);
 	CHECK_EQ_U64(b.deadline_s, 1);
+	CHECK_EQ_U64(b.queue_depth, 32);
 	CHECK(!b.have_nic && !b.nfs_server);
 	check_fixed_point(&b);
 
@@ -181,7 +183,7 @@ static void test_disk_every_option(void)
 		  "dumpling.dump_level=0 dumpling.compress=none dumpling.format=kdump "
 		  "dumpling.failure_action=reboot dumpling.final_action=reboot "
 		  "dumpling.console=io@0x3f8:115200n8,screen");
-	CHECK(b.deadline_s == 0 && !b.have_part);
+	CHECK(b.deadline_s == 0 && !b.have_part && b.queue_depth == 0);
 }
 
 /* The schema's defaults are what config_defaults gives, spelled as the writer
@@ -330,6 +332,12 @@ static void test_hostile_values(void)
 	c = base;
 	c.deadline_s = 604801;
 	refused(&c, "dumpling.deadline");
+	c = base;
+	c.target = TARGET_RAW;
+	c.have_disk = 1;
+	c.disk.kind = PCI_FN_VIRTIO_BLK;
+	c.queue_depth = 33;
+	refused(&c, "dumpling.queue_depth");
 	c = base;
 	c.mount_port = 635;			/* one port without the other */
 	refused(&c, "dumpling.nfs_ports");
