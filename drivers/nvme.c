@@ -434,41 +434,70 @@ static int nvme_q_submit(void *drv, struct blkq_req *r)
 
 static void nvme_q_gave_up(struct nvme *n, struct blkq_req *r, uint16_t status)
 {
-	port_log("nvme %s: giving up on the write of LBAs %llu..%llu: %s%s (status 0x%03x), "
-		 "CSTS 0x%x\n", n->name, (unsigned long long)r->lba,
-		 (unsigned long long)(r->lba + r->nblocks - 1),
-		 status == 0xffff ? "no completion within " : status_text(status),
-		 status == 0xffff ? "the timeout" : "", status == 0xffff ? 0 : STATUS_CODE(status),
-		 rd32(n, NVME_CSTS));
+	if (status == 0xffff)
+		port_log("nvme %s: giving up on the write of LBAs %llu..%llu: no completion within "
+			 "%u s, CSTS 0x%x\n", n->name, (unsigned long long)r->lba,
+			 (unsigned long long)(r->lba + r->nblocks - 1), IO_TIMEOUT_US / 1000000,
+			 rd32(n, NVME_CSTS));
+	else
+		port_log("nvme %s: giving up on the write of LBAs %llu..%llu: status 0x%03x (%s), "
+			 "CSTS 0x%x\n", n->name, (unsigned long long)r->lba,
+			 (unsigned long long)(r->lba + r->nblocks - 1), STATUS_CODE(status),
+			 status_text(status), rd32(n, NVME_CSTS));
 }
 
-/* Nothing completed in time: reset the controller and send every write in
- * flight again, as io_command does for its one command. */
+/*
+ * Nothing completed in time. As io_command does for its one command: each
+ * write in flight has timed out once more; if any has attempts left, reset
+ * the controller and send them all again (the reset drops them), else give up.
+ */
 static int nvme_q_timeout(struct nvme *n)
 {
 	uint32_t csts = rd32(n, NVME_CSTS);
+	bool again = false;
+	int next = 0;
+	unsigned i, resent = 0;
 
-	port_log("nvme %s: %u writes in flight, none completed within %u s (CSTS 0x%x%s)\n",
-		 n->name, n->wq.busy, IO_TIMEOUT_US / 1000000, csts,
-		 csts == 0xffffffff ? ": controller gone" :
-		 csts & CSTS_CFS ? ": controller fatal status" : "");
-	iommu_report_faults(&n->pci);
-	n->broken = true;
-	if (nvme_restart(n) != 0) {
-		blkq_abandon(&n->wq);
-		return -1;
-	}
-	port_log("nvme %s: reset the controller, sending the writes in flight again\n", n->name);
-	for (unsigned i = 0; i < n->wq.depth; i++) {
+	for (i = 0; i < n->wq.depth; i++) {
 		struct blkq_req *r = &n->wq.req[i];
 
 		if (!r->busy)
 			continue;
-		if (blkq_finish(&n->wq, r, false, true) == BLKQ_GAVE_UP)
-			nvme_q_gave_up(n, r, 0xffff);
-		else if (nvme_q_submit(n, r) != 0)
-			blkq_abandon(&n->wq);
+		port_log("nvme %s: command 0x%02x on queue %u timed out after %u ms (CSTS 0x%x%s), "
+			 "LBA %llu, attempt %d of %d\n", n->name, IO_WRITE, n->io.qid,
+			 IO_TIMEOUT_US / 1000, csts, csts == 0xffffffff ? ": controller gone" :
+			 csts & CSTS_CFS ? ": controller fatal status" : "",
+			 (unsigned long long)r->lba, r->attempt, BLK_ATTEMPTS);
+		again |= r->attempt < BLK_ATTEMPTS;
 	}
+	iommu_report_faults(&n->pci);
+	n->broken = true;
+	if (!again || nvme_restart(n) != 0) {
+		for (i = 0; i < n->wq.depth; i++)
+			if (n->wq.req[i].busy)
+				nvme_q_gave_up(n, &n->wq.req[i], 0xffff);
+		n->broken = true;
+		blkq_abandon(&n->wq);
+		return -1;
+	}
+	for (i = 0; i < n->wq.depth; i++) {
+		struct blkq_req *r = &n->wq.req[i];
+
+		if (!r->busy)
+			continue;
+		if (blkq_finish(&n->wq, r, false, true) == BLKQ_GAVE_UP) {
+			nvme_q_gave_up(n, r, 0xffff);
+			continue;
+		}
+		if (!next)
+			next = r->attempt;
+		if (nvme_q_submit(n, r) != 0)
+			blkq_abandon(&n->wq);
+		resent++;
+	}
+	if (resent)
+		port_log("nvme %s: reset the controller, sending the write again (attempt %d of %d), "
+			 "%u writes in flight\n", n->name, next, BLK_ATTEMPTS, resent);
 	return 0;
 }
 

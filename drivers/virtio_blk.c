@@ -261,21 +261,40 @@ static void vblk_q_gave_up(struct virtio_blk *vb, struct blkq_req *r, uint8_t st
 		 status, status_name(status), virtio_pci_status(&vb->vp));
 }
 
-/* Nothing completed in time: reset the device and send every write in
- * flight again, as vblk_request does for its one request. */
+/*
+ * Nothing completed in time. As vblk_request does for its one request: each
+ * write in flight has timed out once more; if any has attempts left, reset
+ * the device and send them all again (the reset drops them), else give up.
+ */
 static int vblk_q_timeout(struct virtio_blk *vb)
 {
-	port_log("virtio-blk %s: %u writes in flight, none completed within %u s (device status "
-		 "0x%x)\n", vb->name, vb->wq.busy, VBLK_REQ_TIMEOUT_US / 1000000,
-		 virtio_pci_status(&vb->vp));
+	bool again = false;
+	unsigned i;
+
+	for (i = 0; i < vb->wq.depth; i++) {
+		struct blkq_req *r = &vb->wq.req[i];
+
+		if (!r->busy)
+			continue;
+		port_log("virtio-blk %s: write of %u bytes at sector %llu timed out after %u s "
+			 "(device status 0x%x), attempt %d of %d\n", vb->name, r->bytes,
+			 (unsigned long long)(r->lba << vb->sect_shift), VBLK_REQ_TIMEOUT_US / 1000000,
+			 virtio_pci_status(&vb->vp), r->attempt, BLK_ATTEMPTS);
+		again |= r->attempt < BLK_ATTEMPTS;
+	}
+	/* Blocked DMA looks like a time-out: the IOMMU says so. */
 	iommu_report_faults(&vb->vp.pci);
-	if (vblk_restart(vb) != 0) {
+	if (!again || vblk_restart(vb) != 0) {
+		for (i = 0; i < vb->wq.depth; i++)
+			if (vb->wq.req[i].busy)
+				vblk_q_gave_up(vb, &vb->wq.req[i], VIRTIO_BLK_S_NONE);
 		vb->broken = true;
 		blkq_abandon(&vb->wq);
 		return -1;
 	}
-	port_log("virtio-blk %s: reset the device, sending the writes in flight again\n", vb->name);
-	for (unsigned i = 0; i < vb->wq.depth; i++) {
+	port_log("virtio-blk %s: reset the device, sending the request again (%u writes were in "
+		 "flight)\n", vb->name, vb->wq.busy);
+	for (i = 0; i < vb->wq.depth; i++) {
 		struct blkq_req *r = &vb->wq.req[i];
 
 		if (!r->busy)

@@ -6,3 +6,4 @@
 bench: all
 	tests/bench/run.sh
 	tests/bench/targets.sh
+	tests/bench/queue_depth.sh
