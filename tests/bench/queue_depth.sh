@@ -9,7 +9,12 @@
 # CPU does the device emulation too, so the figures compare depths with each
 # other, not with hardware.
 #
-# Settings: QD_DEPTHS ("1 8"), QD_BUSES ("virtio nvme"), BENCH_OUT (build/bench).
+# The machine is shared and TCG is sensitive to it, so the runs go in
+# QD_ROUNDS rounds (2), the depths in turn and reversed every other round
+# (1 8, 8 1, ...); every run is a row.
+#
+# Settings: QD_DEPTHS ("1 8"), QD_BUSES ("virtio nvme"), QD_ROUNDS (2),
+# BENCH_OUT (build/bench).
 set -uo pipefail
 
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -18,6 +23,7 @@ RESULTS=${BENCH_OUT:-$REPO/build/bench}/results.md
 BENCH_OUT=${BENCH_OUT:-$REPO/build/bench}/queue_depth
 QD_DEPTHS=${QD_DEPTHS:-1 8}
 QD_BUSES=${QD_BUSES:-virtio nvme}
+QD_ROUNDS=${QD_ROUNDS:-2}
 mkdir -p "$BENCH_OUT"
 
 # "dumped N pages (...), B bytes written in S.s seconds; next: ..."
@@ -27,9 +33,13 @@ rate() {	# SERIAL_LOG -> "bytes seconds MB/s"
 }
 
 rows=() ok=1
+reversed=$(for qd in $QD_DEPTHS; do echo "$qd"; done | tac | tr '\n' ' ')
+for round in $(seq 1 "$QD_ROUNDS"); do
 for bus in $QD_BUSES; do
-	for qd in $QD_DEPTHS; do
-		out=$BENCH_OUT/$bus-$qd
+	depths=$QD_DEPTHS
+	[ $((round % 2)) = 1 ] || depths=$reversed
+	for qd in $depths; do
+		out=$BENCH_OUT/$bus-$qd-$round
 		mkdir -p "$out"
 		cat >"$out/prepanic.sh" <<EOF
 #!/bin/sh
@@ -46,8 +56,11 @@ EOF
 		# The depth the driver really used (it may lower what was asked).
 		got=$(grep -ao 'queue depth [0-9]*' "$log" 2>/dev/null | head -n 1 | awk '{ print $3 }')
 		[ -n "$r" ] && [ "$got" = "$qd" ] || ok=0
-		rows+=("$bus|$qd|${got:--}|$r")
+		rows+=("$round|$bus|$qd|${got:--}|$r")
+		# Only the logs are kept: the disk is 2 GB.
+		rm -f "$out/dumpling/disk.img" "$out/dumpling/vmcore"
 	done
+done
 done
 
 {
@@ -55,12 +68,12 @@ done
 	echo "Disk writes in flight (\`tests/bench/queue_depth.sh\`, 1 GB 6.1 guest, raw target,"
 	echo "dump level 0, uncompressed; $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), QEMU TCG):"
 	echo
-	echo "| disk | dumpling.queue_depth | driver's depth | bytes | seconds | MB/s |"
-	echo "|---|---|---|---|---|---|"
+	echo "| round | disk | dumpling.queue_depth | driver's depth | bytes | seconds | MB/s |"
+	echo "|---|---|---|---|---|---|---|"
 	for row in "${rows[@]}"; do
-		IFS='|' read -r bus qd got r <<<"$row"
+		IFS='|' read -r round bus qd got r <<<"$row"
 		set -- $r
-		echo "| $bus | $qd | $got | ${1:-failed} | ${2:--} | ${3:--} |"
+		echo "| $round | $bus | $qd | $got | ${1:-failed} | ${2:--} | ${3:--} |"
 	done
 } | tee -a "$RESULTS"
 [ "$ok" = 1 ]
