@@ -13,8 +13,12 @@
 # QD_ROUNDS rounds (2), the depths in turn and reversed every other round
 # (1 8, 8 1, ...); every run is a row.
 #
+# QD_DRIVE_OPTS is added to QEMU's -drive: ",cache=none" makes every write
+# an O_DIRECT write to this host's disk, so that a request takes as long as
+# the host's disk takes, not a copy into its page cache.
+#
 # Settings: QD_DEPTHS ("1 8"), QD_BUSES ("virtio nvme"), QD_ROUNDS (2),
-# BENCH_OUT (build/bench).
+# QD_DRIVE_OPTS (""), BENCH_OUT (build/bench).
 set -uo pipefail
 
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -49,6 +53,7 @@ echo "DTEST: reloaded with dumpling.queue_depth=$qd"
 EOF
 		chmod +x "$out/prepanic.sh"
 		E2E_OUT=$out E2E_DISK_BUS=$bus E2E_PREPANIC=$out/prepanic.sh \
+			E2E_DRIVE_OPTS=${QD_DRIVE_OPTS:-} \
 			E2E_CONF_EXTRA='core_collector makedumpfile -d 0' \
 			"$REPO/tests/e2e/run.sh" dumpling >"$out/run.log" 2>&1
 		log=$out/dumpling/serial.log
@@ -66,7 +71,7 @@ done
 {
 	echo
 	echo "Disk writes in flight (\`tests/bench/queue_depth.sh\`, 1 GB 6.1 guest, raw target,"
-	echo "dump level 0, uncompressed; $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), QEMU TCG):"
+	echo "dump level 0, uncompressed${QD_DRIVE_OPTS:+, -drive ...$QD_DRIVE_OPTS}; $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), QEMU TCG):"
 	echo
 	echo "| round | disk | dumpling.queue_depth | driver's depth | bytes | seconds | MB/s |"
 	echo "|---|---|---|---|---|---|---|"
