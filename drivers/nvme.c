@@ -623,10 +623,16 @@ static int nvme_flush(struct blk_dev *d)
 	return io_command(n, &c, 0, 0);
 }
 
+static int nvme_drain_op(struct blk_dev *d)
+{
+	return nvme_drain(d->priv);
+}
+
 static const struct blk_ops nvme_ops = {
 	.read = nvme_read,
 	.write = nvme_write,
 	.flush = nvme_flush,
+	.drain = nvme_drain_op,
 };
 
 static bool is_nvme(const struct pci_dev *pd)

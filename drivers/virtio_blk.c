@@ -417,10 +417,16 @@ static int vblk_flush(struct blk_dev *d)
 	return 0;
 }
 
+static int vblk_drain_op(struct blk_dev *d)
+{
+	return vblk_drain(d->priv);
+}
+
 static const struct blk_ops vblk_ops = {
 	.read = vblk_read,
 	.write = vblk_write,
 	.flush = vblk_flush,
+	.drain = vblk_drain_op,
 };
 
 static bool is_virtio_blk(const struct pci_dev *pd)
