@@ -130,6 +130,9 @@ const struct cmdline_option cmdline_options[] = {
 	{ "bsp_apicid", OPT_U32, AT(bsp_apicid), AT(have_bsp_apicid), .min = 0,
 	  .max = 0xffffffffu, .targets = FOR_ALL, .when = WRITE_IF_HAVE,
 	  .expect = "an APIC ID, 0..4294967295" },
+	/* Disk writes in flight (drivers/blk_queue.h); 0, not given: the driver's default. */
+	{ "queue_depth", OPT_U32, AT(queue_depth), .min = 1, .max = 32, .targets = FOR_DISK,
+	  .when = WRITE_IF_NONZERO, .expect = "writes in flight, 1..32" },
 	/* The default is console_spec_default(): COM1 and the screen. */
 	{ "console", OPT_CONSOLE, AT(console), .targets = FOR_ALL, .when = WRITE_ALWAYS,
 	  .expect = "none, or screen and up to 4 of io@0xPORT[:BAUDpb], mmio@0xADDR[:BAUDpb], "

@@ -64,6 +64,7 @@ struct capture_config {
 	int have_bsp_apicid;
 	uint32_t bsp_apicid;		/* dumpling.bsp_apicid=: the boot CPU, never to be INITed */
 	uint32_t nfs_inflight;		/* dumpling.nfs_inflight=: WRITEs outstanding; 0: default */
+	uint32_t queue_depth;		/* dumpling.queue_depth=: disk writes in flight; 0: default */
 };
 
 void config_defaults(struct capture_config *c);

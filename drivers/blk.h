@@ -15,6 +15,9 @@ struct blk_ops {
 	int (*read)(struct blk_dev *d, uint64_t lba, void *buf, uint32_t nsect);
 	int (*write)(struct blk_dev *d, uint64_t lba, const void *buf, uint32_t nsect);
 	int (*flush)(struct blk_dev *d);
+	/* Waits until every write issued so far has completed (not a cache
+	 * flush). NULL: writes complete before write() returns. */
+	int (*drain)(struct blk_dev *d);
 };
 
 struct blk_dev {
@@ -37,6 +40,12 @@ static inline int blk_write(struct blk_dev *d, uint64_t lba, const void *buf, ui
 static inline int blk_flush(struct blk_dev *d)
 {
 	return d->ops->flush(d);
+}
+/* Writes may still be in flight when blk_write returns (drivers/blk_queue.h);
+ * reads and flushes wait for them. This orders two writes without a flush. */
+static inline int blk_drain(struct blk_dev *d)
+{
+	return d->ops->drain ? d->ops->drain(d) : 0;
 }
 
 #endif

@@ -10,9 +10,11 @@
 #include "drivers/blk.h"
 
 /*
- * Dispatches on spec->kind: virtio-blk or nvme.
+ * Dispatches on spec->kind: virtio-blk or nvme. depth: writes in flight
+ * (drivers/blk_queue.h; 0: the default, 1: one at a time).
  * Returns 0 with *out ready for I/O, or -1 with a message in err.
  */
-int disk_open(const struct pci_fn *spec, struct blk_dev *out, char *err, size_t errlen);
+int disk_open(const struct pci_fn *spec, unsigned depth, struct blk_dev *out, char *err,
+	      size_t errlen);
 
 #endif

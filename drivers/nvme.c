@@ -12,9 +12,12 @@
  * The crashed kernel left the controller enabled with its own queues, maybe
  * with commands in flight. Clearing CC.EN resets all of that; then we point
  * the admin queue at our memory, enable again, ask Identify what the
- * controller and the namespace are, and create one I/O queue pair. Like
- * OpenBSD's hibernate path, we keep one command in flight and spin on its
- * completion, but every spin here has a deadline.
+ * controller and the namespace are, and create one I/O queue pair. Admin
+ * commands, reads and flushes are one command in flight that we spin on, as
+ * OpenBSD's hibernate path does; writes go through a blk_queue (blk_queue.h):
+ * up to depth commands in flight from bounce slots, each with its own PRP
+ * list, completed in any order (matched by command id). Reads and flushes
+ * drain them first. Every spin here has a deadline.
  *
  * Data is described by PRPs: PRP1 is the first address (it may sit inside a
  * page), PRP2 the second page, or when more pages follow, the address of a
@@ -27,6 +30,7 @@
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/platform.h"
 #include "capture/ports.h"
+#include "drivers/blk_queue.h"
 #include "drivers/blk_retry.h"
 #include "drivers/dma.h"
 #include "drivers/iommu.h"
@@ -144,6 +148,9 @@ struct nvme {
 	bool vwc;			/* volatile write cache: flush matters */
 	bool broken;			/* a command timed out: the controller owns its buffers */
 	uint64_t *prp_list;
+	uint64_t *qprp;			/* one page: the slots' PRP lists, PRP_ENTRIES / depth each */
+	struct blkq wq;			/* writes in flight; depth 1: not used */
+	unsigned depth;
 	uint8_t *ident;			/* 4 KiB for Identify */
 	const char *name;
 };
@@ -288,7 +295,8 @@ static int identify(struct nvme *n, uint32_t cns, uint32_t nsid, const char *wha
  * Fills PRP1/PRP2 for len bytes at buf. Every page after the first starts
  * on a page boundary because the buffer is contiguous.
  */
-static int build_prps(struct nvme *n, const void *buf, uint32_t len, struct nvme_sqe *c)
+static int build_prps(uint64_t *list, uint32_t list_entries, const void *buf, uint32_t len,
+		      struct nvme_sqe *c)
 {
 	uint64_t addr = virt_to_phys(buf);
 	uint32_t first = PAGE - (uint32_t)(addr & (PAGE - 1));
@@ -306,11 +314,11 @@ static int build_prps(struct nvme *n, const void *buf, uint32_t len, struct nvme
 		return 0;
 	}
 	pages = (len - first + PAGE - 1) / PAGE;
-	if (pages > PRP_ENTRIES)
+	if (pages > list_entries)
 		return -1;
 	for (uint32_t i = 0; i < pages; i++)
-		n->prp_list[i] = next + (uint64_t)i * PAGE;
-	c->prp2 = virt_to_phys(n->prp_list);
+		list[i] = next + (uint64_t)i * PAGE;
+	c->prp2 = virt_to_phys(list);
 	return 0;
 }
 
@@ -395,6 +403,169 @@ static int io_command(struct nvme *n, struct nvme_sqe *c, uint64_t lba, uint32_t
 	return -1;
 }
 
+/* ---- writes in flight (blk_queue.h) ---------------------------------------- */
+
+static int nvme_q_submit(void *drv, struct blkq_req *r)
+{
+	struct nvme *n = drv;
+	struct nvme_queue *q = &n->io;
+	uint32_t per = PRP_ENTRIES / n->depth;
+	struct nvme_sqe c = { .opc = IO_WRITE, .nsid = n->nsid };
+
+	if (n->broken)
+		return -1;
+	if (build_prps(n->qprp + (r - n->wq.req) * per, per, r->buf, r->bytes, &c) != 0) {
+		port_log("nvme %s: a %u-byte slot does not fit its PRP list\n", n->name, r->bytes);
+		return -1;
+	}
+	c.cdw10 = (uint32_t)r->lba;
+	c.cdw11 = (uint32_t)(r->lba >> 32);
+	c.cdw12 = r->nblocks - 1;
+	c.cid = n->next_cid++;
+	r->tag = c.cid;
+	/* At most depth < entries commands are in flight, so the tail never
+	 * catches up with the controller's head. */
+	q->sq[q->tail] = c;
+	q->tail = (uint16_t)((q->tail + 1) % q->entries);
+	wmb();
+	mmio_write32(q->sq_db, q->tail);
+	return 0;
+}
+
+static void nvme_q_gave_up(struct nvme *n, struct blkq_req *r, uint16_t status)
+{
+	if (status == 0xffff)
+		port_log("nvme %s: giving up on the write of LBAs %llu..%llu: no completion within "
+			 "%u s, CSTS 0x%x\n", n->name, (unsigned long long)r->lba,
+			 (unsigned long long)(r->lba + r->nblocks - 1), IO_TIMEOUT_US / 1000000,
+			 rd32(n, NVME_CSTS));
+	else
+		port_log("nvme %s: giving up on the write of LBAs %llu..%llu: status 0x%03x (%s), "
+			 "CSTS 0x%x\n", n->name, (unsigned long long)r->lba,
+			 (unsigned long long)(r->lba + r->nblocks - 1), STATUS_CODE(status),
+			 status_text(status), rd32(n, NVME_CSTS));
+}
+
+/*
+ * Nothing completed in time. As io_command does for its one command: each
+ * write in flight has timed out once more; if any has attempts left, reset
+ * the controller and send them all again (the reset drops them), else give up.
+ */
+static int nvme_q_timeout(struct nvme *n)
+{
+	uint32_t csts = rd32(n, NVME_CSTS);
+	bool again = false;
+	int next = 0;
+	unsigned i, resent = 0;
+
+	for (i = 0; i < n->wq.depth; i++) {
+		struct blkq_req *r = &n->wq.req[i];
+
+		if (!r->busy)
+			continue;
+		port_log("nvme %s: command 0x%02x on queue %u timed out after %u ms (CSTS 0x%x%s), "
+			 "LBA %llu, attempt %d of %d\n", n->name, IO_WRITE, n->io.qid,
+			 IO_TIMEOUT_US / 1000, csts, csts == 0xffffffff ? ": controller gone" :
+			 csts & CSTS_CFS ? ": controller fatal status" : "",
+			 (unsigned long long)r->lba, r->attempt, BLK_ATTEMPTS);
+		again |= r->attempt < BLK_ATTEMPTS;
+	}
+	iommu_report_faults(&n->pci);
+	n->broken = true;
+	if (!again || nvme_restart(n) != 0) {
+		for (i = 0; i < n->wq.depth; i++)
+			if (n->wq.req[i].busy)
+				nvme_q_gave_up(n, &n->wq.req[i], 0xffff);
+		n->broken = true;
+		blkq_abandon(&n->wq);
+		return -1;
+	}
+	for (i = 0; i < n->wq.depth; i++) {
+		struct blkq_req *r = &n->wq.req[i];
+
+		if (!r->busy)
+			continue;
+		if (blkq_finish(&n->wq, r, false, true) == BLKQ_GAVE_UP) {
+			nvme_q_gave_up(n, r, 0xffff);
+			continue;
+		}
+		if (!next)
+			next = r->attempt;
+		if (nvme_q_submit(n, r) != 0)
+			blkq_abandon(&n->wq);
+		resent++;
+	}
+	if (resent)
+		port_log("nvme %s: reset the controller, sending the write again (attempt %d of %d), "
+			 "%u writes in flight\n", n->name, next, BLK_ATTEMPTS, resent);
+	return 0;
+}
+
+static int nvme_q_reap(void *drv)
+{
+	struct nvme *n = drv;
+	struct nvme_queue *q = &n->io;
+	volatile struct nvme_cqe *cqe;
+	struct blkq_req *r;
+	uint16_t status, cid;
+
+	if (n->broken)
+		return -1;
+	if (WAIT_FOR(cq_ready(q), IO_TIMEOUT_US) != 0)
+		return nvme_q_timeout(n);
+	rmb();		/* read the entry only after seeing its phase */
+	cqe = &q->cq[q->head];
+	status = cqe->status & 0xfffe;
+	cid = cqe->cid;
+	if (++q->head == q->entries) {
+		q->head = 0;
+		q->phase ^= 1;
+	}
+	mmio_write32(q->cq_db, q->head);
+	r = blkq_by_tag(&n->wq, cid);
+	if (!r) {
+		n->broken = true;
+		port_log("nvme %s: completion for command %u, which is not a write in flight\n",
+			 n->name, cid);
+		return -1;
+	}
+	if (status == 0) {
+		blkq_finish(&n->wq, r, true, false);
+		return 0;
+	}
+	port_log("nvme %s: write of %u bytes at LBA %llu: %s (status 0x%03x%s), attempt %d of %d\n",
+		 n->name, r->bytes, (unsigned long long)r->lba, status_text(status),
+		 STATUS_CODE(status), STATUS_DNR(status) ? ", do not retry" : "", r->attempt,
+		 BLK_ATTEMPTS);
+	switch (blkq_finish(&n->wq, r, false, !STATUS_DNR(status))) {
+	case BLKQ_RETRY:
+		blk_backoff(r->attempt);
+		if (nvme_q_submit(n, r) != 0)
+			blkq_abandon(&n->wq);
+		break;
+	case BLKQ_GAVE_UP:
+		nvme_q_gave_up(n, r, status);
+		break;
+	case BLKQ_DONE:
+		break;
+	}
+	return 0;
+}
+
+static const struct blkq_ops nvme_q_ops = { .submit = nvme_q_submit, .reap = nvme_q_reap };
+
+/* Before a read or a flush: everything written so far has completed. */
+static int nvme_drain(struct nvme *n)
+{
+	if (n->depth < 2)
+		return 0;
+	if (blkq_drain(&n->wq) != 0) {
+		port_log("nvme %s: an earlier write failed (see above)\n", n->name);
+		return -1;
+	}
+	return 0;
+}
+
 static int nvme_rw(struct blk_dev *d, uint8_t opc, uint64_t lba, const void *buf, uint32_t nlb)
 {
 	struct nvme *n = d->priv;
@@ -409,7 +580,17 @@ static int nvme_rw(struct blk_dev *d, uint8_t opc, uint64_t lba, const void *buf
 			 io_name(opc), nlb, (unsigned long long)lba);
 		return -1;
 	}
-	if (build_prps(n, buf, bytes, &c) != 0) {
+	if (opc == IO_WRITE && n->depth >= 2) {
+		if (blkq_write(&n->wq, lba, buf, nlb) != 0) {
+			port_log("nvme %s: write at LBA %llu refused: an earlier write failed "
+				 "(see above)\n", n->name, (unsigned long long)lba);
+			return -1;
+		}
+		return 0;
+	}
+	if (nvme_drain(n) != 0)
+		return -1;
+	if (build_prps(n->prp_list, PRP_ENTRIES, buf, bytes, &c) != 0) {
 		port_log("nvme %s: buffer %p of %u bytes cannot be described by PRPs\n", n->name,
 			 buf, bytes);
 		return -1;
@@ -435,15 +616,23 @@ static int nvme_flush(struct blk_dev *d)
 	struct nvme *n = d->priv;
 	struct nvme_sqe c = { .opc = IO_FLUSH, .nsid = n->nsid };
 
+	if (nvme_drain(n) != 0)
+		return -1;
 	/* Without a volatile write cache, a completed write is on the medium;
 	 * sending Flush anyway costs nothing and some firmware wants it. */
 	return io_command(n, &c, 0, 0);
+}
+
+static int nvme_drain_op(struct blk_dev *d)
+{
+	return nvme_drain(d->priv);
 }
 
 static const struct blk_ops nvme_ops = {
 	.read = nvme_read,
 	.write = nvme_write,
 	.flush = nvme_flush,
+	.drain = nvme_drain_op,
 };
 
 static bool is_nvme(const struct pci_dev *pd)
@@ -611,7 +800,43 @@ static int nvme_io_queues(struct nvme *n, char *err, size_t errlen)
 	return admin(n, &c, NULL, "create I/O submission queue", err, errlen);
 }
 
-int nvme_open(const struct pci_fn *spec, struct blk_dev *out, char *err, size_t errlen)
+/*
+ * Writes in flight: as many as asked (0: BLKQ_DEFAULT_DEPTH) and the I/O
+ * queue holds, each with a bounce slot and a PRP list in one shared page.
+ * Without the DMA memory for them, writes are synchronous (depth 1).
+ */
+static void nvme_queue_setup(struct nvme *n, struct blk_dev *out, unsigned depth)
+{
+	size_t pool_bytes;
+	void *pool;
+
+	n->depth = 1;
+	if (depth == 0)
+		depth = BLKQ_DEFAULT_DEPTH;
+	if (depth > BLKQ_MAX_DEPTH)
+		depth = BLKQ_MAX_DEPTH;
+	if (depth > n->io.entries - 1u)
+		depth = n->io.entries - 1u;
+	if (depth < 2)
+		return;
+	pool_bytes = (size_t)depth * out->max_transfer < BLKQ_POOL_BYTES ?
+		     (size_t)depth * out->max_transfer : BLKQ_POOL_BYTES;
+	n->qprp = dma_alloc(PAGE, PAGE);
+	pool = dma_alloc(pool_bytes, PAGE);
+	/* A slot's pages must fit its share of the PRP page. */
+	if (!n->qprp || !pool ||
+	    blkq_init(&n->wq, depth, pool, pool_bytes, out->sector_size, out->max_transfer,
+		      &nvme_q_ops, n) != 0 ||
+	    n->wq.slot_bytes / PAGE > PRP_ENTRIES / depth) {
+		port_log("nvme %s: no DMA memory for %u writes in flight; one at a time\n", n->name,
+			 depth);
+		return;
+	}
+	n->depth = depth;
+}
+
+int nvme_open(const struct pci_fn *spec, unsigned depth, struct blk_dev *out, char *err,
+	      size_t errlen)
 {
 	struct pci_dev pd;
 	struct pci_bar bar;
@@ -723,12 +948,14 @@ int nvme_open(const struct pci_fn *spec, struct blk_dev *out, char *err, size_t 
 	out->max_transfer = max & ~(out->sector_size - 1);
 	snprintf(out->name, sizeof(out->name), "nvme %s ns %u", n->name, n->nsid);
 	out->priv = n;
+	nvme_queue_setup(n, out, depth);
 	nvme_count++;
 	port_log("%s: NVMe %u.%u, %llu blocks of %u bytes (%llu MiB), queue %u, max transfer %u, "
-		 "write cache %s\n", out->name, vs >> 16, (vs >> 8) & 0xff,
-		 (unsigned long long)out->nsectors, out->sector_size,
+		 "write cache %s, queue depth %u (%u KiB slots)\n", out->name, vs >> 16,
+		 (vs >> 8) & 0xff, (unsigned long long)out->nsectors, out->sector_size,
 		 (unsigned long long)((out->nsectors << n->lba_shift) >> 20), n->io.entries,
-		 out->max_transfer, n->vwc ? "yes" : "no");
+		 out->max_transfer, n->vwc ? "yes" : "no", n->depth,
+		 n->depth > 1 ? n->wq.slot_bytes >> 10 : 0);
 	return 0;
 fail:
 	/* Leave it disabled: nothing of ours stays reachable by its DMA. */

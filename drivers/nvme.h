@@ -1,6 +1,6 @@
 /*
  * NVMe over PCIe, polled: one admin queue and one I/O queue pair in the
- * image's memory, one command in flight.
+ * image's memory, several writes in flight.
  */
 #ifndef DRIVERS_NVME_H
 #define DRIVERS_NVME_H
@@ -16,9 +16,11 @@
  * namespace spec->nsid (0 means 1), creates an I/O queue pair and fills *out:
  * the namespace's LBA size (512 or 4096), its capacity, the transfer limit
  * (MDTS, at most 1 MiB) and read/write/flush. Returns 0, or -1 with a
- * message in err. At most NVME_MAX_DEVS controllers can be open.
+ * message in err. At most NVME_MAX_DEVS controllers can be open. depth: writes
+ * in flight (blk_queue.h; 0: the default, 1: each write waits for its completion).
  */
 #define NVME_MAX_DEVS	2
-int nvme_open(const struct pci_fn *spec, struct blk_dev *out, char *err, size_t errlen);
+int nvme_open(const struct pci_fn *spec, unsigned depth, struct blk_dev *out, char *err,
+	      size_t errlen);
 
 #endif

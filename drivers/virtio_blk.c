@@ -5,8 +5,11 @@
  *	header (device reads): type, reserved, sector in 512-byte units
  *	data   (device reads for OUT, writes for IN), one or more descriptors
  *	status (device writes): one byte, 0 = OK
- * We keep one request in flight and spin on the used ring with a deadline; a
- * 1 MiB request keeps the disk busy long enough that this costs little.
+ * Writes go through a blk_queue (blk_queue.h): up to depth requests in flight,
+ * each with its own header and status and a bounce slot, completed in any
+ * order the device likes. Reads and flushes drain the queue, then are one
+ * request that we wait for. Every wait spins on the used ring with a deadline.
+ * Depth 1 sends every write that way too, from the caller's buffer.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,6 +17,7 @@
 
 #include "arch/x86_64/platform.h"
 #include "capture/ports.h"
+#include "drivers/blk_queue.h"
 #include "drivers/blk_retry.h"
 #include "drivers/dma.h"
 #include "drivers/iommu.h"
@@ -67,7 +71,10 @@ struct vblk_req {
 struct virtio_blk {
 	struct virtio_pci vp;
 	struct virtq q;
-	struct vblk_req *req;
+	struct vblk_req *req;		/* the synchronous request's */
+	struct vblk_req *qreq;		/* one per slot of wq, by slot index */
+	struct blkq wq;			/* writes in flight; depth 1: not used */
+	unsigned depth;
 	uint32_t seg_bytes;		/* most bytes per data descriptor */
 	uint32_t max_segs;		/* most data descriptors per request */
 	uint32_t sect_shift;		/* log2(sector_size / 512) */
@@ -207,6 +214,156 @@ static int vblk_request(struct virtio_blk *vb, uint32_t type, uint64_t sector,
 	return -1;
 }
 
+/* ---- writes in flight (blk_queue.h) ---------------------------------------- */
+
+/* Descriptors one queued write of bytes takes: header, data, status. */
+static unsigned vblk_descs(const struct virtio_blk *vb, uint32_t bytes)
+{
+	return 2 + (bytes + vb->seg_bytes - 1) / vb->seg_bytes;
+}
+
+static int vblk_q_submit(void *drv, struct blkq_req *r)
+{
+	struct virtio_blk *vb = drv;
+	struct virtq_buf bufs[VBLK_QUEUE_SIZE];
+	struct vblk_req *h = &vb->qreq[r - vb->wq.req];
+	unsigned n = 0;
+
+	if (vb->broken)
+		return -1;
+	h->hdr.type = VIRTIO_BLK_T_OUT;
+	h->hdr.reserved = 0;
+	h->hdr.sector = r->lba << vb->sect_shift;
+	h->status = VIRTIO_BLK_S_NONE;
+	bufs[n++] = (struct virtq_buf){ &h->hdr, sizeof(h->hdr), false };
+	for (uint32_t off = 0; off < r->bytes; off += vb->seg_bytes) {
+		uint32_t chunk = r->bytes - off < vb->seg_bytes ? r->bytes - off : vb->seg_bytes;
+
+		bufs[n++] = (struct virtq_buf){ r->buf + off, chunk, false };
+	}
+	bufs[n++] = (struct virtq_buf){ (const void *)&h->status, 1, true };
+	r->tag = virtq_submit(&vb->q, bufs, n);
+	if (r->tag < 0) {
+		/* vblk_open sized the depth so that every slot fits the ring. */
+		port_log("virtio-blk %s: no room for a %u-descriptor write\n", vb->name, n);
+		return -1;
+	}
+	virtq_kick(&vb->q);
+	return 0;
+}
+
+static void vblk_q_gave_up(struct virtio_blk *vb, struct blkq_req *r, uint8_t status)
+{
+	port_log("virtio-blk %s: giving up on the write of sectors %llu..%llu (512-byte units): "
+		 "request status %u (%s), device status 0x%x\n", vb->name,
+		 (unsigned long long)(r->lba << vb->sect_shift),
+		 (unsigned long long)((r->lba << vb->sect_shift) + (r->bytes - 1) / 512),
+		 status, status_name(status), virtio_pci_status(&vb->vp));
+}
+
+/*
+ * Nothing completed in time. As vblk_request does for its one request: each
+ * write in flight has timed out once more; if any has attempts left, reset
+ * the device and send them all again (the reset drops them), else give up.
+ */
+static int vblk_q_timeout(struct virtio_blk *vb)
+{
+	bool again = false;
+	unsigned i;
+
+	for (i = 0; i < vb->wq.depth; i++) {
+		struct blkq_req *r = &vb->wq.req[i];
+
+		if (!r->busy)
+			continue;
+		port_log("virtio-blk %s: write of %u bytes at sector %llu timed out after %u s "
+			 "(device status 0x%x), attempt %d of %d\n", vb->name, r->bytes,
+			 (unsigned long long)(r->lba << vb->sect_shift), VBLK_REQ_TIMEOUT_US / 1000000,
+			 virtio_pci_status(&vb->vp), r->attempt, BLK_ATTEMPTS);
+		again |= r->attempt < BLK_ATTEMPTS;
+	}
+	/* Blocked DMA looks like a time-out: the IOMMU says so. */
+	iommu_report_faults(&vb->vp.pci);
+	if (!again || vblk_restart(vb) != 0) {
+		for (i = 0; i < vb->wq.depth; i++)
+			if (vb->wq.req[i].busy)
+				vblk_q_gave_up(vb, &vb->wq.req[i], VIRTIO_BLK_S_NONE);
+		vb->broken = true;
+		blkq_abandon(&vb->wq);
+		return -1;
+	}
+	port_log("virtio-blk %s: reset the device, sending the request again (%u writes were in "
+		 "flight)\n", vb->name, vb->wq.busy);
+	for (i = 0; i < vb->wq.depth; i++) {
+		struct blkq_req *r = &vb->wq.req[i];
+
+		if (!r->busy)
+			continue;
+		if (blkq_finish(&vb->wq, r, false, true) == BLKQ_GAVE_UP)
+			vblk_q_gave_up(vb, r, VIRTIO_BLK_S_NONE);
+		else if (vblk_q_submit(vb, r) != 0)
+			blkq_abandon(&vb->wq);
+	}
+	return 0;
+}
+
+static int vblk_q_reap(void *drv)
+{
+	struct virtio_blk *vb = drv;
+	struct blkq_req *r;
+	struct vblk_req *h;
+	uint32_t len;
+	int got;
+
+	if (vb->broken)
+		return -1;
+	if (WAIT_FOR(virtq_has_used(&vb->q), VBLK_REQ_TIMEOUT_US) != 0)
+		return vblk_q_timeout(vb);
+	got = virtq_reap(&vb->q, &len);
+	r = got >= 0 ? blkq_by_tag(&vb->wq, got) : NULL;
+	if (!r) {
+		vb->broken = true;
+		port_log("virtio-blk %s: device completed descriptor %d, which is not a write in "
+			 "flight\n", vb->name, got);
+		return -1;
+	}
+	h = &vb->qreq[r - vb->wq.req];
+	if (h->status == VIRTIO_BLK_S_OK) {
+		blkq_finish(&vb->wq, r, true, false);
+		return 0;
+	}
+	port_log("virtio-blk %s: write of %u bytes at sector %llu: %s (attempt %d of %d)\n",
+		 vb->name, r->bytes, (unsigned long long)h->hdr.sector, status_name(h->status),
+		 r->attempt, BLK_ATTEMPTS);
+	switch (blkq_finish(&vb->wq, r, false, h->status != VIRTIO_BLK_S_UNSUPP)) {
+	case BLKQ_RETRY:
+		blk_backoff(r->attempt);
+		if (vblk_q_submit(vb, r) != 0)
+			blkq_abandon(&vb->wq);
+		break;
+	case BLKQ_GAVE_UP:
+		vblk_q_gave_up(vb, r, h->status);
+		break;
+	case BLKQ_DONE:
+		break;
+	}
+	return 0;
+}
+
+static const struct blkq_ops vblk_q_ops = { .submit = vblk_q_submit, .reap = vblk_q_reap };
+
+/* Before a read or a flush: everything written so far has completed. */
+static int vblk_drain(struct virtio_blk *vb)
+{
+	if (vb->depth < 2)
+		return 0;
+	if (blkq_drain(&vb->wq) != 0) {
+		port_log("virtio-blk %s: an earlier write failed (see above)\n", vb->name);
+		return -1;
+	}
+	return 0;
+}
+
 static int vblk_rw(struct blk_dev *d, uint32_t type, uint64_t lba, const void *buf, uint32_t n)
 {
 	struct virtio_blk *vb = d->priv;
@@ -219,6 +376,16 @@ static int vblk_rw(struct blk_dev *d, uint32_t type, uint64_t lba, const void *b
 			 op_name(type), n, (unsigned long long)lba);
 		return -1;
 	}
+	if (type == VIRTIO_BLK_T_OUT && vb->depth >= 2) {
+		if (blkq_write(&vb->wq, lba, buf, n) != 0) {
+			port_log("virtio-blk %s: write at sector %llu refused: an earlier write "
+				 "failed (see above)\n", vb->name, (unsigned long long)lba);
+			return -1;
+		}
+		return 0;
+	}
+	if (vblk_drain(vb) != 0)
+		return -1;
 	return vblk_request(vb, type, lba << vb->sect_shift, buf, n * d->sector_size);
 }
 
@@ -236,6 +403,8 @@ static int vblk_flush(struct blk_dev *d)
 {
 	struct virtio_blk *vb = d->priv;
 
+	if (vblk_drain(vb) != 0)
+		return -1;
 	if (vb->has_flush)
 		return vblk_request(vb, VIRTIO_BLK_T_FLUSH, 0, NULL, 0);
 	/* Without VIRTIO_BLK_F_FLUSH the device has no way to be asked; the
@@ -248,10 +417,16 @@ static int vblk_flush(struct blk_dev *d)
 	return 0;
 }
 
+static int vblk_drain_op(struct blk_dev *d)
+{
+	return vblk_drain(d->priv);
+}
+
 static const struct blk_ops vblk_ops = {
 	.read = vblk_read,
 	.write = vblk_write,
 	.flush = vblk_flush,
+	.drain = vblk_drain_op,
 };
 
 static bool is_virtio_blk(const struct pci_dev *pd)
@@ -315,7 +490,49 @@ static int vblk_configure(struct virtio_blk *vb, struct blk_dev *out, char *err,
 	return 0;
 }
 
-int virtio_blk_open(const struct pci_fn *spec, struct blk_dev *out, char *err, size_t errlen)
+/*
+ * Writes in flight: as many as asked (0: BLKQ_DEFAULT_DEPTH), as the ring's
+ * descriptors allow, each with a header, a status and a bounce slot. Without
+ * the DMA memory for them, writes are synchronous (depth 1), as they were.
+ */
+static void vblk_queue_setup(struct virtio_blk *vb, struct blk_dev *out, unsigned depth)
+{
+	size_t pool_bytes;
+	void *pool;
+
+	vb->depth = 1;
+	if (depth == 0)
+		depth = BLKQ_DEFAULT_DEPTH;
+	if (depth > BLKQ_MAX_DEPTH)
+		depth = BLKQ_MAX_DEPTH;
+	/* Slots shrink as depth grows; each must fit the ring with the others. */
+	while (depth >= 2) {
+		uint32_t slot = BLKQ_POOL_BYTES / depth;
+
+		if (slot > out->max_transfer)
+			slot = out->max_transfer;
+		if (depth * vblk_descs(vb, slot) <= vb->q.size)
+			break;
+		depth--;
+	}
+	if (depth < 2)
+		return;
+	pool_bytes = (size_t)depth * out->max_transfer < BLKQ_POOL_BYTES ?
+		     (size_t)depth * out->max_transfer : BLKQ_POOL_BYTES;
+	vb->qreq = dma_alloc(depth * sizeof(*vb->qreq), 16);
+	pool = dma_alloc(pool_bytes, 4096);
+	if (!vb->qreq || !pool ||
+	    blkq_init(&vb->wq, depth, pool, pool_bytes, out->sector_size, out->max_transfer,
+		      &vblk_q_ops, vb) != 0) {
+		port_log("virtio-blk %s: no DMA memory for %u writes in flight; one at a time\n",
+			 vb->name, depth);
+		return;
+	}
+	vb->depth = depth;
+}
+
+int virtio_blk_open(const struct pci_fn *spec, unsigned depth, struct blk_dev *out,
+		    char *err, size_t errlen)
 {
 	struct pci_dev pd;
 	struct virtio_blk *vb;
@@ -362,6 +579,7 @@ int virtio_blk_open(const struct pci_fn *spec, struct blk_dev *out, char *err, s
 	}
 	if (vblk_configure(vb, out, err, errlen) != 0)
 		goto fail;
+	vblk_queue_setup(vb, out, depth);
 
 	virtio_pci_driver_ok(&vb->vp);
 	if (virtio_pci_status(&vb->vp) & (VIRTIO_STATUS_NEEDS_RESET | VIRTIO_STATUS_FAILED)) {
@@ -370,10 +588,12 @@ int virtio_blk_open(const struct pci_fn *spec, struct blk_dev *out, char *err, s
 		goto fail;
 	}
 	vblk_count++;
-	port_log("%s: %llu sectors of %u bytes (%llu MiB), queue %u, max transfer %u, flush %s\n",
+	port_log("%s: %llu sectors of %u bytes (%llu MiB), queue %u, max transfer %u, flush %s, "
+		 "queue depth %u (%u KiB slots)\n",
 		 out->name, (unsigned long long)out->nsectors, out->sector_size,
 		 (unsigned long long)(out->nsectors * out->sector_size >> 20), vb->q.size,
-		 out->max_transfer, vb->has_flush ? "yes" : "no");
+		 out->max_transfer, vb->has_flush ? "yes" : "no", vb->depth,
+		 vb->depth > 1 ? vb->wq.slot_bytes >> 10 : 0);
 	return 0;
 fail:
 	virtio_pci_fail(&vb->vp);

@@ -163,7 +163,9 @@ static int bbm_writeback(struct ext4_fs *fs)
 	if (!d)
 		return -1;
 	bmblk = d_block(fs, d, BG_BLOCK_BITMAP);
-	if (ext4_write_blocks(fs, bmblk, bm, 1))
+	/* §8: the bitmap, then its descriptor. The disk may have several
+	 * writes in flight and complete them in any order: wait for this one. */
+	if (ext4_write_blocks(fs, bmblk, bm, 1) || ext4_drain(fs))
 		return -1;
 	d = desc(fs, g);
 	if (!d)

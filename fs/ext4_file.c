@@ -149,7 +149,7 @@ static int vdev_flush(struct blk_dev *d)
 	return ext4_flush(f->fs);
 }
 
-static const struct blk_ops vdev_ops = { vdev_read, vdev_write, vdev_flush };
+static const struct blk_ops vdev_ops = { vdev_read, vdev_write, vdev_flush, NULL };
 
 /*
  * Zeroes the blocks of a new run [lblk, lblk+n) at pblk that the write

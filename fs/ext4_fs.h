@@ -285,6 +285,7 @@ int ext4_sync(struct ext4_fs *fs);
 int ext4_read_blocks(struct ext4_fs *fs, uint64_t blk, void *buf, uint32_t n);
 int ext4_write_blocks(struct ext4_fs *fs, uint64_t blk, const void *buf, uint32_t n);
 int ext4_flush(struct ext4_fs *fs);
+int ext4_drain(struct ext4_fs *fs);	/* writes so far completed; no cache flush */
 int ext4_zero_blocks(struct ext4_fs *fs, uint64_t blk, uint64_t n);
 int ext4_write_super(struct ext4_fs *fs);
 int ext4_group_has_super(const struct ext4_fs *fs, uint32_t g);

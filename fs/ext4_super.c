@@ -80,6 +80,18 @@ int ext4_zero_blocks(struct ext4_fs *fs, uint64_t blk, uint64_t n)
 	return 0;
 }
 
+int ext4_drain(struct ext4_fs *fs)
+{
+	if (fs->broken)
+		return -1;
+	if (blk_drain(fs->dev)) {
+		port_log("ext4: a write to %s failed (see above)\n", fs->dev->name);
+		fs->broken = 1;
+		return -1;
+	}
+	return 0;
+}
+
 int ext4_flush(struct ext4_fs *fs)
 {
 	if (fs->broken)

@@ -57,7 +57,7 @@ static int fd_flush(struct blk_dev *d)
 	return 0;
 }
 
-static const struct blk_ops fd_ops = { fd_read, fd_write, fd_flush };
+static const struct blk_ops fd_ops = { fd_read, fd_write, fd_flush, NULL };
 
 /* Opens /dev/<disk> read-only as a blk_dev. Sector size and size come from
  * the block layer, or for the tests' plain files from sysfs and the file. */

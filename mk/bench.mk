@@ -8,3 +8,4 @@ bench: all
 	BENCH_LEVEL=1 BENCH_APPEND=1 tests/bench/run.sh
 	tests/bench/smp.sh
 	tests/bench/targets.sh
+	tests/bench/queue_depth.sh

@@ -21,7 +21,7 @@ static int open_disk(const struct capture_config *cfg, struct blk_dev *disk, con
 	if (!cfg->have_disk) {
 		return errf(err, errlen, "%s target without dumpling.disk=", kind);
 	}
-	return disk_open(&cfg->disk, disk, err, errlen);
+	return disk_open(&cfg->disk, cfg->queue_depth, disk, err, errlen);
 }
 
 static int open_raw(const struct capture_config *cfg, struct target *t, char *err, size_t errlen)

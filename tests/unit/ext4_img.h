@@ -137,7 +137,7 @@ static int md_flush(struct blk_dev *d)
 	return 0;
 }
 
-static const struct blk_ops md_ops = { md_read, md_write, md_flush };
+static const struct blk_ops md_ops = { md_read, md_write, md_flush, NULL };
 
 static int md_open(struct memdisk *m, const char *path, uint32_t ssz)
 {

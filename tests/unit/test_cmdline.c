@@ -194,6 +194,12 @@ int main(void)
 	CHECK(parse("dumpling.nfs-inflight=16") == 0 && c.nfs_inflight == 16);
 	bad("dumpling.nfs_inflight=0", "dumpling.nfs_inflight");
 	bad("dumpling.nfs_inflight=17", "dumpling.nfs_inflight");
+	/* dumpling.queue_depth: disk writes in flight; 0 (not given): the driver's default. */
+	CHECK(parse("dumpling.target=raw") == 0 && c.queue_depth == 0);
+	CHECK(parse("dumpling.queue_depth=1") == 0 && c.queue_depth == 1);
+	CHECK(parse("dumpling.queue-depth=32") == 0 && c.queue_depth == 32);
+	bad("dumpling.queue_depth=0", "dumpling.queue_depth");
+	bad("dumpling.queue_depth=33", "dumpling.queue_depth");
 	/* Test switches are the image's business: accepted, changing nothing here. */
 	CHECK(parse("dumpling.test=fault,nowatchdog dumpling.dump_level=3") == 0 && c.dump_level == 3);
 	{

@@ -155,6 +155,7 @@ static void test_disk_every_option(void)
 	c.cpus = 1;
 	c.have_bsp_apicid = 1;		/* APIC ID 0 is written: it has a have_ flag */
 	c.bsp_apicid = 0;
+	c.queue_depth = 32;
 	CHECK(round_trip(&c, &b) == 0);
 	check_all_written(&c);
 	CHECK(b.target == TARGET_EXT4);
@@ -169,6 +170,7 @@ static void test_disk_every_option(void)
 	CHECK_EQ_U64(b.deadline_s, 1);
 	CHECK_EQ_U64(b.cpus, 1);
 	CHECK(b.have_bsp_apicid && b.bsp_apicid == 0);
+	CHECK_EQ_U64(b.queue_depth, 32);
 	CHECK(!b.have_nic && !b.nfs_server);
 	check_fixed_point(&b);
 
@@ -193,7 +195,7 @@ static void test_disk_every_option(void)
 		  "dumpling.dump_level=0 dumpling.compress=none dumpling.format=kdump "
 		  "dumpling.failure_action=reboot dumpling.final_action=reboot "
 		  "dumpling.console=io@0x3f8:115200n8,screen");
-	CHECK(b.deadline_s == 0 && !b.have_part);
+	CHECK(b.deadline_s == 0 && !b.have_part && b.queue_depth == 0);
 }
 
 /* The schema's defaults are what config_defaults gives, spelled as the writer
@@ -345,6 +347,11 @@ static void test_hostile_values(void)
 	c = base;
 	c.nfs_inflight = 17;
 	refused(&c, "dumpling.nfs_inflight");
+	c.target = TARGET_RAW;
+	c.have_disk = 1;
+	c.disk.kind = PCI_FN_VIRTIO_BLK;
+	c.queue_depth = 33;
+	refused(&c, "dumpling.queue_depth");
 	c = base;
 	c.mount_port = 635;			/* one port without the other */
 	refused(&c, "dumpling.nfs_ports");

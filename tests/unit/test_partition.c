@@ -51,7 +51,7 @@ static int disk_flush(struct blk_dev *d)
 	return 0;
 }
 
-static const struct blk_ops disk_ops = { disk_read, disk_write, disk_flush };
+static const struct blk_ops disk_ops = { disk_read, disk_write, disk_flush, NULL };
 
 static void disk_init(struct disk *k, uint8_t *mem, size_t size, uint32_t ssz)
 {

@@ -68,7 +68,7 @@ static int fake_flush(struct blk_dev *d)
 	return f->fail_flush ? -1 : 0;
 }
 
-static const struct blk_ops fake_ops = { fake_read, fake_write, fake_flush };
+static const struct blk_ops fake_ops = { fake_read, fake_write, fake_flush, NULL };
 
 static uint64_t rng_state;
 static uint64_t rnd(void)

@@ -8,6 +8,10 @@
 #   replaced   NVMe; between load and panic the guest gives partition 2 a new
 #              GUID (sgdisk): the capture image must refuse, and write nothing
 #   nvme4k     a 4 KiB-sector namespace (GPT in 4 KiB LBAs)
+#   qdepth     NVMe twice, nokaslr: dumpling.queue_depth=1 (one write at a time)
+#              and the default (8 in flight); both open in crash, and in both
+#              the kernel's .rodata (up to __start_ro_after_init) is byte for
+#              byte the one in vmlinux
 # With E2E_FULL=1 also:
 #   mbr        MBR on virtio-blk with a logical partition, `raw /dev/vda5`
 #   bypartuuid NVMe, `raw /dev/disk/by-partuuid/...` (no udev in the guest)
@@ -20,7 +24,7 @@ E2E_MEM=${E2E_MEM:-512M}
 
 runs=("$@")
 if [ ${#runs[@]} -eq 0 ]; then
-	runs=(nvme virtio replaced nvme4k)
+	runs=(nvme virtio replaced nvme4k qdepth)
 	[ -z "${E2E_FULL:-}" ] || runs+=(mbr bypartuuid)
 fi
 
@@ -176,6 +180,48 @@ good_run() {
 	[ -n "${E2E_KEEP_DISK:-}" ] || rm -rf "$out/disk.img" "$out/vmcore" "$out/crash"
 }
 
+# The kernel's constant data as the dump has it, and as vmlinux has it: equal
+# when every write reached the disk intact (nokaslr: no relocation applied).
+rodata_check() {	# NAME VMCORE
+	local name=$1 vmcore=$2 out=$E2E_OUT/$1 start end off
+	start=$(nm "$KERNEL_VMLINUX" | awk '$3 == "__start_rodata" { print $1 }')
+	end=$(nm "$KERNEL_VMLINUX" | awk '$3 == "__start_ro_after_init" { print $1 }')
+	off=$(readelf -SW "$KERNEL_VMLINUX" |
+		awk '{ for (i = 1; i < NF; i++) if ($i == ".rodata") print $(i + 3) }')
+	rm -f "$out/rodata.dump"
+	if [ -n "$start" ] && [ -n "$end" ] && [ -n "$off" ]; then
+		printf 'rd -r %s 0x%s %d\nexit\n' "$out/rodata.dump" "$start" \
+			$((0x$end - 0x$start)) >"$out/rodata.cmds"
+		timeout -k 10 300 crash -s "$KERNEL_VMLINUX" "$vmcore" <"$out/rodata.cmds" \
+			>"$out/rodata.out" 2>&1
+		tail -c +$((0x$off + 1)) "$KERNEL_VMLINUX" | head -c $((0x$end - 0x$start)) \
+			>"$out/rodata.want"
+	fi
+	check "$name: the dump's .rodata ($(( (0x${end:-0} - 0x${start:-0}) >> 10 )) KiB) equals vmlinux's" \
+		cmp -s "$out/rodata.dump" "$out/rodata.want"
+	[ -s "$out/rodata.dump" ] || tail -n 5 "$out/rodata.out" 2>/dev/null | sed "s/^/$name: crash: /"
+	cmp -l "$out/rodata.dump" "$out/rodata.want" 2>/dev/null | head -n 5 | sed "s/^/$name: differs: /"
+	rm -f "$out/rodata.dump" "$out/rodata.want"
+}
+
+# One dump at queue depth DEPTH ("" : the default, as loaded), checked as a
+# good run plus the driver's depth on the console and the .rodata.
+qdepth_run() {	# NAME DEPTH WANT
+	local name=$1 depth=$2 want=$3 prepanic=""
+	if [ -n "$depth" ]; then
+		prepanic=$TPL/prepanic-$name
+		printf '#!/bin/sh\nkexec -p -u || exit 1\nkexec -s -p /usr/lib/dumpling/dumpling.img --append="$(dumpling cmdline) dumpling.queue_depth=%s" || exit 1\necho "DTEST: reloaded with dumpling.queue_depth=%s"\n' \
+			"$depth" "$depth" >"$prepanic"
+		chmod +x "$prepanic"
+	fi
+	E2E_APPEND=nokaslr boot_run "$name" gpt nvme /dev/nvme0n1p2 dumpling "" "$prepanic" || return
+	check "$name: the driver kept $want writes in flight" \
+		grep -aq "nvme .* queue depth $want " "$E2E_OUT/$name/serial.log"
+	E2E_KEEP_DISK=1 good_run "$name" gpt
+	rodata_check "$name" "$E2E_OUT/$name/vmcore"
+	[ -n "${E2E_KEEP_DISK:-}" ] || rm -f "$E2E_OUT/$name/disk.img" "$E2E_OUT/$name/vmcore"
+}
+
 mkdir -p "$E2E_OUT"
 E2E_DISK_BUS=nvme	# the initramfs gets the virtio and the nvme modules
 if ! e2e_kernel; then
@@ -229,6 +275,10 @@ for r in "${runs[@]}"; do
 				grep -aq "nvme .* blocks of 4096 bytes" "$E2E_OUT/nvme4k/serial.log"
 			good_run nvme4k gpt4k
 		}
+		;;
+	qdepth)
+		qdepth_run qdepth1 1 1
+		qdepth_run qdepth8 "" 8
 		;;
 	mbr)
 		T_START=$((P2_START + MiB)); T_LEN=$((P2_LEN - MiB))
