@@ -14,7 +14,7 @@
 #                refused at once, says so, runs failure_action
 #   reset        ganesha is killed and restarted during the dump; the image
 #                reconnects, re-sends, and the dump completes
-#   inflight1    the virtio-net dump with dumpling.nfs_inflight=1: one WRITE
+#   inflight1    (E2E_FULL=1) the virtio-net dump with dumpling.nfs_inflight=1: one WRITE
 #                at a time (virtio-net itself checks that several were in flight)
 #   e1000        the same dump over an e1000 card (needs linux-image-amd64,
 #                the cloud kernel has no e1000 driver)
@@ -323,7 +323,7 @@ build_guest() {	# KERNEL_PKG EXTRA_MODULES
 }
 
 # NFS_RUNS picks runs by name (for debugging one of them).
-runs=${NFS_RUNS:-virtio-net inflight1 down unregistered reset e1000}
+runs=${NFS_RUNS:-virtio-net down unregistered reset e1000${E2E_FULL:+ inflight1}}
 want() { [[ " $runs " == *" $1 "* ]]; }
 
 if want virtio-net || want reset || want down || want unregistered; then

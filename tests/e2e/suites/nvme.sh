@@ -8,11 +8,11 @@
 #   replaced   NVMe; between load and panic the guest gives partition 2 a new
 #              GUID (sgdisk): the capture image must refuse, and write nothing
 #   nvme4k     a 4 KiB-sector namespace (GPT in 4 KiB LBAs)
+# With E2E_FULL=1 also:
 #   qdepth     NVMe twice, nokaslr: dumpling.queue_depth=1 (one write at a time)
 #              and the default (8 in flight); both open in crash, and in both
 #              the kernel's .rodata (up to __start_ro_after_init) is byte for
 #              byte the one in vmlinux
-# With E2E_FULL=1 also:
 #   mbr        MBR on virtio-blk with a logical partition, `raw /dev/vda5`
 #   bypartuuid NVMe, `raw /dev/disk/by-partuuid/...` (no udev in the guest)
 # Usage: suites/nvme.sh [RUN...]
@@ -24,8 +24,8 @@ E2E_MEM=${E2E_MEM:-512M}
 
 runs=("$@")
 if [ ${#runs[@]} -eq 0 ]; then
-	runs=(nvme virtio replaced nvme4k qdepth)
-	[ -z "${E2E_FULL:-}" ] || runs+=(mbr bypartuuid)
+	runs=(nvme virtio replaced nvme4k)
+	[ -z "${E2E_FULL:-}" ] || runs+=(mbr bypartuuid qdepth)
 fi
 
 # Layout in bytes: p1 64 MiB at 1 MiB, p2 640 MiB, p3 64 MiB; disk 800 MiB.
