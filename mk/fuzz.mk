@@ -9,7 +9,7 @@
 #                               a time, growing build/fuzz/corpus/<target>
 #   make fuzz FUZZ_TARGETS=...  only these (names without fuzz_)
 #   make check-fuzz             what `make check` runs: the regression inputs,
-#                               then each target for FUZZ_CHECK_SECONDS (8)
+#                               then each target for FUZZ_CHECK_SECONDS (4)
 
 FUZZ_CC      ?= clang
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -22,7 +22,7 @@ FUZZ_LIB_SRC := $(wildcard capture/*.c) $(wildcard fs/*.c) tools/host_io.c tools
 FUZZ_LIB_OBJ := $(patsubst %,$(BUILD)/fuzz/obj/%.o,$(FUZZ_LIB_SRC))
 FUZZ_LOADER_OBJ := $(patsubst %,$(BUILD)/fuzz/obj/%.o,$(LOADER_SRC))
 FUZZ_SECONDS ?= 600
-FUZZ_CHECK_SECONDS ?= 8
+FUZZ_CHECK_SECONDS ?= 4
 FUZZ_TARGETS ?=
 FUZZ_SAN_TOOLS := $(BUILD)/fuzz/san/dumpling-collect $(BUILD)/fuzz/san/dumpling-extract
 

@@ -1,6 +1,6 @@
 #!/bin/bash
 # What real crashes bring (issue 15, docs/reliability.md), end to end. Runs
-# (one QEMU boot each); the first eight by default, the rest with E2E_FULL=1:
+# (one QEMU boot each); by default all but deadline, dma and those after it, which need E2E_FULL=1:
 #   high-nvme   6 GB guest, crashkernel=16M,high crashkernel=0M,low: the image,
 #               its elfcorehdr and DMA buffers above 4 GiB; NVMe target; crash
 #   fault       dumpling.test=fault (reservation above 4 GiB too): a page fault
@@ -11,7 +11,7 @@
 #               E2E_FULL=1) outlasts it, completes and opens in crash
 #   watchdog-off  the same with dumpling.test=nowatchdog: the watchdog resets
 #               the machine in the middle of the dump (the test can fail)
-#   deadline    dumpling_deadline 25 and a disk throttled to 256 KiB/s: the
+#   deadline    (E2E_FULL=1) dumpling_deadline 25 and a disk throttled to 256 KiB/s: the
 #               image gives up at the deadline, inside a driver wait, says how
 #               far it got, and reboots
 #   ioerr-once  blkdebug fails one write in the middle of the dump once: it is
@@ -37,8 +37,8 @@ E2E_OUT=${E2E_OUT:-$(cd "$(dirname "$0")/.." && pwd)/out/reliability}
 
 runs=("$@")
 if [ ${#runs[@]} -eq 0 ]; then
-	runs=(high-nvme fault watchdog watchdog-off deadline ioerr-once ioerr-always bad-header)
-	[ -z "${E2E_FULL:-}" ] || runs+=(dma high-virtio timeout timeout-nvme itco itco-off)
+	runs=(high-nvme fault watchdog watchdog-off ioerr-once ioerr-always bad-header)
+	[ -z "${E2E_FULL:-}" ] || runs+=(deadline dma high-virtio timeout timeout-nvme itco itco-off)
 fi
 
 HIGH_CK='16M,high crashkernel=0M,low'
