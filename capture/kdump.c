@@ -733,8 +733,7 @@ static int alloc_buffers(struct writer *w, struct arena *a)
 	}
 	if (!ok) {
 		port_log("kdump: not enough arena memory for the writer's buffers (%u KiB)\n",
-			 (unsigned)((2 * CYCLE_BYTES + 2 * B + KDUMP_DESC_BUF + KDUMP_DATA_BUF +
-				     w->nw * (2 * KDUMP_BATCH * B + sizeof(*w->batch))) >> 10));
+			 (unsigned)((kdump_base_bytes() + w->nw * kdump_worker_bytes()) >> 10));
 		return KDUMP_ERR_NOMEM;
 	}
 	return 0;

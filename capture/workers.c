@@ -3,8 +3,6 @@
 
 #include "capture/workers.h"
 
-const struct workers workers_one = { 1, NULL, NULL };
-
 int workers_run(const struct workers *w, void (*fn)(void *arg, unsigned k), void *arg)
 {
 	if (w && w->n > 1 && w->run)

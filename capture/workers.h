@@ -23,9 +23,6 @@ struct workers {
 	void *ctx;
 };
 
-/* One worker, the caller. */
-extern const struct workers workers_one;
-
 /* fn on every worker of w (or just the caller if w is NULL or has one);
  * returns what run() returns. */
 int workers_run(const struct workers *w, void (*fn)(void *arg, unsigned k), void *arg);
