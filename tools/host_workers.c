@@ -104,8 +104,12 @@ const struct workers *host_workers_start(unsigned n)
 	pthread_cond_init(&p->done, NULL);
 	p->th = calloc(p->nthreads + 1, sizeof(*p->th));
 	p->slots = calloc(p->nthreads + 1, sizeof(*p->slots));
-	if (!p->th || !p->slots)
+	if (!p->th || !p->slots) {
+		fprintf(stderr, "dumpling: out of memory for %u threads\n", p->w.n);
+		p->nthreads = 0;
+		host_workers_stop(&p->w);
 		return NULL;
+	}
 	for (unsigned k = 1; k <= p->nthreads; k++) {
 		int e;
 
