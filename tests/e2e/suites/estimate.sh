@@ -27,6 +27,11 @@ run_search() {
 	fi
 	e2e_boot kexec-s "$out"
 	check "$name: the search ran to its end" grep -aq '^DTEST: search done' "$out/serial.log"
+	if ! grep -aq '^DTEST: search done' "$out/serial.log"; then
+		echo "---- $name: last lines of $out/serial.ts"
+		tail -n 40 "$out/serial.ts"
+		echo "----"
+	fi
 	grep -a '^DTEST: FAIL' "$out/serial.log" | sed "s/^/$name: /"
 	est=$(sed -n 's/^DTEST: estimate \([0-9]*\)M.*/\1/p' "$out/serial.log" | head -n 1)
 	total=$(sed -n 's/^DTEST: estimate: total: *\([0-9]*\) KiB.*/\1/p' "$out/serial.log" | head -n 1)

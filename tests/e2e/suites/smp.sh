@@ -115,7 +115,7 @@ one() {
 	vmcore=$out/vmcore
 	"$BUILD/dumpling-extract" "$out/disk.img" "$vmcore" >"$out/extract.log" 2>&1
 	rc=$?
-	check "$name: dumpling-extract (exit status $rc)" [ "$rc" = 0 ] && [ -s "$vmcore" ]
+	check "$name: dumpling-extract (exit status $rc), a vmcore" sh -c '[ "$1" = 0 ] && [ -s "$2" ]' _ "$rc" "$vmcore"
 	e2e_crash "$name" "$vmcore" "$out"
 	check "$name: crash bt: the panic came from CPU $4" \
 		grep -qE "CPU: $4 +COMMAND" "$out/crash-bt.txt"
