@@ -62,8 +62,12 @@ struct writer {
 
 	uint8_t *bm1, *bm2;		/* one piece (<= a cycle) of each bitmap */
 	uint8_t *page, *zeros;		/* one block each */
-	struct kdump_batch *batch;	/* one per worker: pages read, to compress and place */
-	unsigned nw, cur;		/* batches; the one being filled */
+	struct kdump_batch *batch;	/* 2 generations of nw: pages to compress, to place */
+	unsigned nw;			/* workers used */
+	unsigned fill, nfill;		/* generation being read (0/1), its pages */
+	unsigned nready;		/* pages of the other, compressed, to place */
+	unsigned next;			/* next page of fill to compress (atomic) */
+	int place_err;			/* placing in the last run failed */
 
 	struct kdump_page_desc *desc;	/* window [dwin, dwin + DESC_PER_BUF) */
 	uint64_t dwin, dlo, dhi;	/* descriptors [dlo, dhi) are in desc[] */
@@ -377,19 +381,28 @@ static int data_add(struct writer *w, const void *src, size_t len, uint64_t *off
 /* ---- pages ---------------------------------------------------------------- */
 
 /*
+ * Pages go through two generations of batches, nw batches each: while the
+ * workers compress the one just read, the caller first places the other
+ * (compressed in the run before), then helps compress.
+ */
+#define GEN_PAGES(w)	((w)->nw * KDUMP_BATCH)
+
+/* Page j of generation g. */
+static struct kdump_batch_page *gen_page(struct writer *w, unsigned g, unsigned j)
+{
+	return &w->batch[g * w->nw + j / KDUMP_BATCH].p[j % KDUMP_BATCH];
+}
+
+/*
  * Step 1, serial: page pfn, whose descriptor is number idx, is read into the
- * batch. Once the sink is full no page is read (it would be lost anyway).
+ * generation being filled. Once the sink is full no page is read (it would be
+ * lost anyway).
  */
 static void batch_read(struct writer *w, uint64_t pfn, uint64_t idx)
 {
-	struct kdump_batch *b = &w->batch[w->cur];
-	struct kdump_batch_page *p;
-	uint64_t avail;
-
-	if (b->n == KDUMP_BATCH)
-		b = &w->batch[++w->cur];
-	p = &b->p[b->n++];
+	struct kdump_batch_page *p = gen_page(w, w->fill, w->nfill++);
 	size_t missing = 0;
+	uint64_t avail;
 
 	p->pfn = pfn;
 	p->idx = idx;
@@ -406,35 +419,38 @@ static void batch_read(struct writer *w, uint64_t pfn, uint64_t idx)
 }
 
 /* Step 2, pure: see kdump.h. */
-void kdump_compress_batch(struct kdump_batch *b, const struct kdump_compressor *comp)
+void kdump_compress_page(struct kdump_batch_page *p, int zero_page, struct memsrc *mem,
+			 const struct kdump_compressor *comp)
 {
-	for (unsigned i = 0; i < b->n; i++) {
-		struct kdump_batch_page *p = &b->p[i];
-
-		if (p->kind == KDUMP_PAGE_TO_READ)
-			p->kind = b->mem->read_shared(b->mem, p->src_off, p->page, B) ?
-				  KDUMP_PAGE_UNREADABLE : KDUMP_PAGE_DATA;
-		if (p->kind != KDUMP_PAGE_DATA)
-			continue;
-		if (b->zero_page && page_is_zero(p->page)) {
-			p->kind = KDUMP_PAGE_ZERO;
-			continue;
-		}
-		p->src = p->page;
-		p->size = B;
-		p->flags = 0;
-		if (comp) {
-			size_t n = comp->compress(comp->ctx, p->page, p->cbuf, B - 1);
-			if (n > 0 && n < B) {
-				p->src = p->cbuf;
-				p->size = (uint32_t)n;
-				p->flags = comp->flag;
-			}
+	if (p->kind == KDUMP_PAGE_TO_READ)
+		p->kind = mem->read_shared(mem, p->src_off, p->page, B) ?
+			  KDUMP_PAGE_UNREADABLE : KDUMP_PAGE_DATA;
+	if (p->kind != KDUMP_PAGE_DATA)
+		return;
+	if (zero_page && page_is_zero(p->page)) {
+		p->kind = KDUMP_PAGE_ZERO;
+		return;
+	}
+	p->src = p->page;
+	p->size = B;
+	p->flags = 0;
+	if (comp) {
+		size_t n = comp->compress(comp->ctx, p->page, p->cbuf, B - 1);
+		if (n > 0 && n < B) {
+			p->src = p->cbuf;
+			p->size = (uint32_t)n;
+			p->flags = comp->flag;
 		}
 	}
 }
 
-/* Step 3, serial: one page of the batch takes its descriptor and data. */
+void kdump_compress_batch(struct kdump_batch *b, const struct kdump_compressor *comp)
+{
+	for (unsigned i = 0; i < b->n; i++)
+		kdump_compress_page(&b->p[i], b->zero_page, b->mem, comp);
+}
+
+/* Step 3, serial: one page takes its descriptor and data. */
 static int place_page(struct writer *w, const struct kdump_batch_page *p)
 {
 	struct kdump_stats *st = w->st;
@@ -469,47 +485,70 @@ static int place_page(struct writer *w, const struct kdump_batch_page *p)
 
 static void progress(struct writer *w, int last);
 
-/* Step 2 on worker k: its batch, its compressor. */
-static void compress_worker(void *arg, unsigned k)
-{
-	struct writer *w = arg;
-
-	if (k < w->nw && w->batch[k].n)
-		kdump_compress_batch(&w->batch[k], w->o->comp ? &w->o->comp[k] : NULL);
-}
-
-/* Whether every batch is full: time to compress and place them. */
-static int batches_full(const struct writer *w)
-{
-	return w->cur == w->nw - 1 && w->batch[w->cur].n == KDUMP_BATCH;
-}
-
-/* Compresses the batches read so far, side by side, and places them in order. */
-static int batch_flush(struct writer *w)
+/* Places the compressed generation, in read order; stops at an error. */
+static int place_ready(struct writer *w)
 {
 	int r = 0;
 
-	if (!w->batch[0].n)
-		return 0;
-	for (unsigned k = 0; k < w->nw; k++) {
-		w->batch[k].zero_page = w->zero_page;
-		w->batch[k].mem = w->ec->mem;
+	for (unsigned j = 0; j < w->nready && !r; j++) {
+		r = place_page(w, gen_page(w, w->fill ^ 1, j));
+		if (!r && (++w->done & 1023) == 0)
+			progress(w, 0);
 	}
+	w->nready = 0;
+	return r;
+}
+
+/*
+ * One run on worker k. Only the caller (k = 0) places: the sink, console and
+ * clock are not for the other CPUs. Then every worker takes pages of the
+ * generation just read one at a time, so the caller, busy placing, takes
+ * fewer; who compresses a page does not change what it becomes.
+ */
+static void gen_worker(void *arg, unsigned k)
+{
+	struct writer *w = arg;
+	const struct kdump_compressor *c;
+	unsigned j;
+
+	if (k >= w->nw)
+		return;
+	if (k == 0)
+		w->place_err = place_ready(w);
+	c = w->o->comp ? &w->o->comp[k] : NULL;
+	while ((j = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->nfill)
+		kdump_compress_page(gen_page(w, w->fill, j), w->zero_page, w->ec->mem, c);
+}
+
+/* Compresses the generation read, places the other: it becomes the one to
+ * place, the other the one to fill. */
+static int gen_step(struct writer *w)
+{
+	int r = 0;
+
+	w->next = 0;
+	w->place_err = 0;
 	if (w->nw > 1)
-		r = workers_run(w->o->workers, compress_worker, w);
+		r = workers_run(w->o->workers, gen_worker, w);
 	else
-		compress_worker(w, 0);
-	for (unsigned k = 0; k <= w->cur && !r; k++) {
-		struct kdump_batch *b = &w->batch[k];
-		for (unsigned i = 0; i < b->n && !r; i++) {
-			r = place_page(w, &b->p[i]);
-			if (!r && (++w->done & 1023) == 0)
-				progress(w, 0);
-		}
-	}
-	for (unsigned k = 0; k <= w->cur; k++)
-		w->batch[k].n = 0;
-	w->cur = 0;
+		gen_worker(w, 0);
+	if (!r)
+		r = w->place_err;
+	w->nready = w->nfill;
+	w->nfill = 0;
+	w->fill ^= 1;
+	return r;
+}
+
+/* Places every page read so far. */
+static int batch_drain(struct writer *w)
+{
+	int r = 0;
+
+	if (w->nfill)
+		r = gen_step(w);
+	if (!r)
+		r = place_ready(w);
 	return r;
 }
 
@@ -638,7 +677,7 @@ static int piece_page(struct writer *w, struct group *g, uint64_t pfn)
 
 	if (g->down ? g->next == g->lo : g->next == g->hi) {
 		/* The pages before this one go out first, as they always did. */
-		r = batch_flush(w);
+		r = batch_drain(w);
 		if (r)
 			return r;
 		port_log("kdump: more dumpable pages than counted in pass 1 (%llu): "
@@ -648,7 +687,7 @@ static int piece_page(struct writer *w, struct group *g, uint64_t pfn)
 	}
 	idx = g->down ? --g->next : g->next++;
 	batch_read(w, pfn, idx);
-	return batches_full(w) ? batch_flush(w) : 0;
+	return w->nfill == GEN_PAGES(w) ? gen_step(w) : 0;
 }
 
 static int pass2(struct writer *w)
@@ -683,7 +722,7 @@ static int pass2(struct writer *w)
 			}
 		}
 		/* A piece's pages are placed before the next piece's bitmap. */
-		r = batch_flush(w);
+		r = batch_drain(w);
 		if (r)
 			return r;
 	}
@@ -721,9 +760,9 @@ static int alloc_buffers(struct writer *w, struct arena *a)
 	w->zeros = arena_alloc(a, B, B);
 	w->desc = arena_alloc(a, KDUMP_DESC_BUF, B);
 	w->data = arena_alloc(a, KDUMP_DATA_BUF, B);
-	w->batch = arena_alloc(a, w->nw * sizeof(*w->batch), 64);
+	w->batch = arena_alloc(a, 2 * w->nw * sizeof(*w->batch), 64);
 	ok = w->bm1 && w->bm2 && w->page && w->zeros && w->desc && w->data && w->batch;
-	for (unsigned k = 0; k < w->nw && ok; k++) {
+	for (unsigned k = 0; k < 2 * w->nw && ok; k++) {
 		for (unsigned i = 0; i < KDUMP_BATCH && ok; i++) {
 			struct kdump_batch_page *p = &w->batch[k].p[i];
 			p->page = arena_alloc(a, B, B);
@@ -745,10 +784,10 @@ size_t kdump_base_bytes(void)
 	return 2 * CYCLE_BYTES + 2 * B + KDUMP_DESC_BUF + KDUMP_DATA_BUF + 6 * 64 + B;
 }
 
-/* Bytes alloc_buffers() takes for each worker's batch. */
+/* Bytes alloc_buffers() takes for each worker's two batches. */
 size_t kdump_worker_bytes(void)
 {
-	return 2 * KDUMP_BATCH * B + sizeof(struct kdump_batch) + 2 * 64;
+	return 2 * (2 * KDUMP_BATCH * B + sizeof(struct kdump_batch)) + 2 * 64;
 }
 
 int kdump_write(struct elfcore *ec, const struct kdump_opts *o, struct sink *out,

@@ -62,17 +62,21 @@ struct kdump_compressor {
 
 /*
  * A page's way into the dump is three steps, so that several CPUs can share
- * the work. The writer reads pages into one batch per worker, serially (the
- * image maps RAM on demand), or only finds where they are when the memory
- * source may be read side by side (memsrc.read_shared). Then
- * each worker reads those and compresses its batch: kdump_compress_batch() is
- * pure, it touches only its batch and its own compressor. Then the writer
- * places the batches, serially and in read order: descriptors, data offsets,
- * sink writes. What a page becomes does not depend on who compressed it, and
- * the order is the read order, so the dump is the same bytes for any number of
+ * the work. The writer reads pages into a generation of batches (KDUMP_BATCH
+ * pages per worker), serially (the image maps RAM on demand), or only finds
+ * where they are when the memory source may be read side by side
+ * (memsrc.read_shared). Then, in one run of the workers, the caller first
+ * places the generation read before (compressed in the run before):
+ * serially and in read order, descriptors, data offsets, sink writes; it
+ * alone touches the sink and the console. Meanwhile every worker takes pages
+ * of the new generation one at a time and reads and compresses them:
+ * kdump_compress_page() is pure, it touches only its page and the worker's
+ * own compressor. Two generations alternate; at the end of a piece both are
+ * placed. What a page becomes does not depend on who compressed it, and the
+ * order is the read order, so the dump is the same bytes for any number of
  * workers.
  */
-#define KDUMP_BATCH		8
+#define KDUMP_BATCH		4
 
 enum kdump_page_kind {
 	KDUMP_PAGE_TO_READ,	/* to be read by the worker: src_off in mem */
@@ -99,14 +103,18 @@ struct kdump_batch {
 };
 
 /*
- * Reads the pages of b still to read (memsrc.read_shared), then turns
- * every read page into what the dump stores for it: the shared
- * zero page, its compressed form (comp: NULL or one worker's compressor), or
- * the page itself when compression does not make it smaller than a block.
+ * Reads p if it is still to read (mem->read_shared), then turns it, if read,
+ * into what the dump stores for it: the shared zero page (if zero_page), its
+ * compressed form (comp: NULL or one worker's compressor), or the page itself
+ * when compression does not make it smaller than a block.
  */
+void kdump_compress_page(struct kdump_batch_page *p, int zero_page, struct memsrc *mem,
+			 const struct kdump_compressor *comp);
+
+/* kdump_compress_page() on each page of b. */
 void kdump_compress_batch(struct kdump_batch *b, const struct kdump_compressor *comp);
 
-/* Arena bytes kdump_write() takes: its own buffers, and each worker's batch. */
+/* Arena bytes kdump_write() takes: its own buffers, and each worker's two batches. */
 size_t kdump_base_bytes(void);
 size_t kdump_worker_bytes(void);
 

@@ -35,7 +35,7 @@ static void fill(uint8_t *p, unsigned kind, unsigned seed)
 	}
 }
 
-/* A batch whose page i is of kind i % 3, except page 5, which was not read. */
+/* A batch whose page i is of kind i % 3, except the last, which was not read. */
 static void make_batch(struct kdump_batch *b, int w, int zero_page)
 {
 	memset(b, 0, sizeof(*b));
@@ -48,7 +48,7 @@ static void make_batch(struct kdump_batch *b, int w, int zero_page)
 		p->idx = i;
 		p->page = bufs[w][i][0];
 		p->cbuf = bufs[w][i][1];
-		p->kind = i == 5 ? KDUMP_PAGE_UNREADABLE : KDUMP_PAGE_DATA;
+		p->kind = i == KDUMP_BATCH - 1 ? KDUMP_PAGE_UNREADABLE : KDUMP_PAGE_DATA;
 		fill(p->page, i % 3, i);
 	}
 }
@@ -71,7 +71,7 @@ static void check_batch(int zero_page)
 
 		fill(orig, i % 3, i);
 		CHECK_EQ_U64(p->kind, q->kind);
-		if (i == 5) {
+		if (i == KDUMP_BATCH - 1) {
 			CHECK_EQ_U64(p->kind, KDUMP_PAGE_UNREADABLE);
 			continue;
 		}
@@ -105,7 +105,7 @@ int main(void)
 	make_batch(&b, 0, 0);
 	kdump_compress_batch(&b, NULL);
 	for (unsigned i = 0; i < KDUMP_BATCH; i++)
-		if (i != 5)
+		if (i != KDUMP_BATCH - 1)
 			CHECK(b.p[i].kind == KDUMP_PAGE_DATA && b.p[i].size == PAGE_BYTES &&
 			      b.p[i].flags == 0 && b.p[i].src == b.p[i].page);
 	return test_summary("test_kdump_batch");

@@ -3,7 +3,7 @@
  * host threads, with the caller reading every page (the image's way) or the
  * workers reading their own (a shared memsrc, the host's way), with and
  * without the zero page and a filter, zstd or raw. And the work really is
- * shared: every worker's compressor gets pages. Then the whole capture
+ * shared: more than one worker's compressor gets pages. Then the whole capture
  * (capture_write) on threads, and on an arena that has room for fewer
  * compressors than threads: fewer workers, said so, the same bytes.
  */
@@ -33,7 +33,13 @@ struct mem_sink {
 	struct sink s;
 	uint8_t *buf;
 	uint64_t len;
+	int failed;
 };
+
+/* The next sinks fail with fail_err once, at the first write past fail_at
+ * (0: never), or hold only capacity bytes (0: OUT_MAX). */
+static uint64_t fail_at, capacity;
+static int fail_err;
 
 static int ms_write(struct sink *s, uint64_t off, const void *buf, size_t len)
 {
@@ -41,6 +47,10 @@ static int ms_write(struct sink *s, uint64_t off, const void *buf, size_t len)
 
 	if (off > OUT_MAX || len > OUT_MAX - off)
 		return SINK_ERR_NOSPC;
+	if (fail_at && off + len > fail_at && !m->failed) {
+		m->failed = 1;
+		return fail_err;
+	}
 	memcpy(m->buf + off, buf, len);
 	if (off + len > m->len)
 		m->len = off + len;
@@ -58,6 +68,7 @@ static void ms_open(struct mem_sink *m)
 	m->s.write = ms_write;
 	m->s.finish = ms_finish;
 	m->s.name = "memory";
+	m->s.capacity = capacity;
 	m->buf = calloc(1, OUT_MAX);
 }
 
@@ -84,9 +95,14 @@ static void skip_range(void *ctx, struct elfcore *ec, uint64_t s, uint64_t e, ui
 			bm2[(pfn - s) / 8] &= (uint8_t)~(1u << ((pfn - s) % 8));
 }
 
+/* What the last one_dump() returned, and its stats. */
+static int dump_rc;
+static struct kdump_stats dump_st;
+
 /*
  * One dump of fc's memory with nw workers (0: no workers at all); returns its
- * bytes in *out. With counts, checks that every worker compressed pages.
+ * bytes in *out. Unless the sink is made to fail: checks that the dump is
+ * complete and, with counts, that the workers shared the pages.
  */
 static uint64_t one_dump(struct fakecore *fc, unsigned nw, int shared, int level, int zstd,
 			 uint8_t **out)
@@ -121,16 +137,25 @@ static uint64_t one_dump(struct fakecore *fc, unsigned nw, int shared, int level
 		o.comp = comp;
 	}
 	ms_open(&ms);
-	CHECK(kdump_write(&ec, &o, &ms.s, &a, &st) == 0);
-	CHECK(!st.incomplete);
-	if (zstd && nw > 1)
-		for (unsigned k = 0; k < nw; k++) {
-			/* 1300 pages in batches of 8: every worker gets many */
-			if (atomic_load(&cnt[k].pages) < 50)
-				printf("worker %u of %u compressed %lu pages\n", k, nw,
-				       atomic_load(&cnt[k].pages));
-			CHECK(atomic_load(&cnt[k].pages) >= 50);
+	dump_rc = kdump_write(&ec, &o, &ms.s, &a, &st);
+	dump_st = st;
+	if (!fail_at && !capacity) {
+		CHECK(dump_rc == 0);
+		CHECK(!st.incomplete);
+	}
+	if (zstd && !fail_at && !capacity) {
+		/* Workers take pages as they come: each is compressed once, and
+		 * (300 runs) more than one worker takes some. */
+		unsigned long sum = 0, busy = 0;
+		for (unsigned k = 0; k < (nw ? nw : 1); k++) {
+			sum += atomic_load(&cnt[k].pages);
+			busy += atomic_load(&cnt[k].pages) > 0;
 		}
+		CHECK_EQ_U64(sum, st.kept);
+		if (nw > 1 && busy < 2)
+			printf("%u workers: only %lu compressed\n", nw, busy);
+		CHECK(nw < 2 || busy >= 2);
+	}
 	host_workers_stop(w);
 	*out = ms.buf;
 	return ms.len;
@@ -159,6 +184,53 @@ static void test_same_bytes(void)
 				}
 			free(ref);
 		}
+	fc_free(&fc);
+}
+
+/*
+ * A sink that fails once halfway through the page data, inside a run of the
+ * workers (an I/O error: nothing is written after it), or fills up there (no
+ * space: an incomplete dump):
+ * the same error, the same stats and the same bytes as with no workers.
+ */
+static void test_failing_sink(void)
+{
+	struct fakecore fc;
+
+	fc_standard(&fc);
+	/* kind 0: I/O error, 1: NOSPC error, 2: capacity; kind 2 compressed */
+	for (int kind = 0; kind < 3; kind++) {
+		int zstd = kind == 2, rrc;
+		uint8_t *ref, *got;
+		uint64_t flen, rlen, glen;
+		struct kdump_stats rst;
+
+		flen = one_dump(&fc, 0, 0, 0, zstd, &ref);
+		free(ref);
+		fail_at = kind < 2 ? flen / 2 + 5 * PAGE_BYTES : 0;
+		fail_err = kind == 0 ? SINK_ERR_IO : SINK_ERR_NOSPC;
+		capacity = kind == 2 ? flen / 2 : 0;
+		rlen = one_dump(&fc, 0, 0, 0, zstd, &ref);
+		rrc = dump_rc;
+		rst = dump_st;
+		CHECK(kind == 0 ? rrc == SINK_ERR_IO : rrc == 0);
+		CHECK(rlen < flen);
+		if (kind)
+			CHECK(rst.incomplete && rst.lost > 0 && rst.kept > 0);
+		for (unsigned nw = 1; nw <= 4; nw++)
+			for (int shared = 0; shared < 2; shared++) {
+				glen = one_dump(&fc, nw, shared, 0, zstd, &got);
+				if (dump_rc != rrc || glen != rlen || memcmp(ref, got, rlen))
+					printf("failing sink %d differs: %u workers, shared %d\n",
+					       kind, nw, shared);
+				CHECK(dump_rc == rrc && glen == rlen && memcmp(ref, got, rlen) == 0);
+				CHECK_EQ_U64(dump_st.kept, rst.kept);
+				CHECK_EQ_U64(dump_st.lost, rst.lost);
+				free(got);
+			}
+		free(ref);
+		fail_at = capacity = 0;
+	}
 	fc_free(&fc);
 }
 
@@ -256,6 +328,7 @@ int main(void)
 	arena_mem = malloc(ARENA_SIZE);
 	test_same_bytes();
 	test_bad_read();
+	test_failing_sink();
 	test_capture();
 	free(arena_mem);
 	return test_summary("kdump_workers");
