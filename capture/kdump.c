@@ -62,7 +62,7 @@ struct writer {
 
 	uint8_t *bm1, *bm2;		/* one piece (<= a cycle) of each bitmap */
 	uint8_t *page, *zeros;		/* one block each */
-	struct kdump_batch *batch;	/* 2 generations of nw: pages to compress, to place */
+	struct kdump_batch_page *pages;	/* 2 generations of GEN_PAGES: to compress, to place */
 	unsigned nw;			/* workers used */
 	unsigned fill, nfill;		/* generation being read (0/1), its pages */
 	unsigned nready;		/* pages of the other, compressed, to place */
@@ -381,8 +381,8 @@ static int data_add(struct writer *w, const void *src, size_t len, uint64_t *off
 /* ---- pages ---------------------------------------------------------------- */
 
 /*
- * Pages go through two generations of batches, nw batches each: while the
- * workers compress the one just read, the caller first places the other
+ * Pages go through two generations, KDUMP_BATCH pages per worker each: while
+ * the workers compress the one just read, the caller first places the other
  * (compressed in the run before), then helps compress.
  */
 #define GEN_PAGES(w)	((w)->nw * KDUMP_BATCH)
@@ -390,7 +390,7 @@ static int data_add(struct writer *w, const void *src, size_t len, uint64_t *off
 /* Page j of generation g. */
 static struct kdump_batch_page *gen_page(struct writer *w, unsigned g, unsigned j)
 {
-	return &w->batch[g * w->nw + j / KDUMP_BATCH].p[j % KDUMP_BATCH];
+	return &w->pages[g * GEN_PAGES(w) + j];
 }
 
 /*
@@ -442,12 +442,6 @@ void kdump_compress_page(struct kdump_batch_page *p, int zero_page, struct memsr
 			p->flags = comp->flag;
 		}
 	}
-}
-
-void kdump_compress_batch(struct kdump_batch *b, const struct kdump_compressor *comp)
-{
-	for (unsigned i = 0; i < b->n; i++)
-		kdump_compress_page(&b->p[i], b->zero_page, b->mem, comp);
 }
 
 /* Step 3, serial: one page takes its descriptor and data. */
@@ -760,15 +754,14 @@ static int alloc_buffers(struct writer *w, struct arena *a)
 	w->zeros = arena_alloc(a, B, B);
 	w->desc = arena_alloc(a, KDUMP_DESC_BUF, B);
 	w->data = arena_alloc(a, KDUMP_DATA_BUF, B);
-	w->batch = arena_alloc(a, 2 * w->nw * sizeof(*w->batch), 64);
-	ok = w->bm1 && w->bm2 && w->page && w->zeros && w->desc && w->data && w->batch;
-	for (unsigned k = 0; k < 2 * w->nw && ok; k++) {
-		for (unsigned i = 0; i < KDUMP_BATCH && ok; i++) {
-			struct kdump_batch_page *p = &w->batch[k].p[i];
-			p->page = arena_alloc(a, B, B);
-			p->cbuf = arena_alloc(a, B, B);
-			ok = p->page && p->cbuf;
-		}
+	w->pages = arena_alloc(a, 2 * GEN_PAGES(w) * sizeof(*w->pages), 64);
+	ok = w->bm1 && w->bm2 && w->page && w->zeros && w->desc && w->data && w->pages;
+	for (unsigned j = 0; j < 2 * GEN_PAGES(w) && ok; j++) {
+		struct kdump_batch_page *p = &w->pages[j];
+
+		p->page = arena_alloc(a, B, B);
+		p->cbuf = arena_alloc(a, B, B);
+		ok = p->page && p->cbuf;
 	}
 	if (!ok) {
 		port_log("kdump: not enough arena memory for the writer's buffers (%u KiB)\n",
@@ -784,10 +777,10 @@ size_t kdump_base_bytes(void)
 	return 2 * CYCLE_BYTES + 2 * B + KDUMP_DESC_BUF + KDUMP_DATA_BUF + 6 * 64 + B;
 }
 
-/* Bytes alloc_buffers() takes for each worker's two batches. */
+/* Bytes alloc_buffers() takes for each worker's pages in the two generations. */
 size_t kdump_worker_bytes(void)
 {
-	return 2 * (2 * KDUMP_BATCH * B + sizeof(struct kdump_batch)) + 2 * 64;
+	return 2 * KDUMP_BATCH * (2 * B + sizeof(struct kdump_batch_page)) + 64;
 }
 
 int kdump_write(struct elfcore *ec, const struct kdump_opts *o, struct sink *out,

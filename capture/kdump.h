@@ -62,8 +62,8 @@ struct kdump_compressor {
 
 /*
  * A page's way into the dump is three steps, so that several CPUs can share
- * the work. The writer reads pages into a generation of batches (KDUMP_BATCH
- * pages per worker), serially (the image maps RAM on demand), or only finds
+ * the work. The writer reads pages into a generation (KDUMP_BATCH pages per
+ * worker), serially (the image maps RAM on demand), or only finds
  * where they are when the memory source may be read side by side
  * (memsrc.read_shared). Then, in one run of the workers, the caller first
  * places the generation read before (compressed in the run before):
@@ -92,14 +92,7 @@ struct kdump_batch_page {
 	enum kdump_page_kind kind;
 	uint32_t size, flags;		/* KDUMP_PAGE_DATA */
 	const uint8_t *src;		/* page or cbuf */
-	uint8_t *page, *cbuf;		/* PAGE_BYTES each, the batch's own */
-};
-
-struct kdump_batch {
-	unsigned n;
-	int zero_page;			/* all-zero pages go to the shared zero page */
-	struct memsrc *mem;		/* KDUMP_PAGE_TO_READ pages come from here */
-	struct kdump_batch_page p[KDUMP_BATCH];
+	uint8_t *page, *cbuf;		/* PAGE_BYTES each, this slot's own */
 };
 
 /*
@@ -111,10 +104,7 @@ struct kdump_batch {
 void kdump_compress_page(struct kdump_batch_page *p, int zero_page, struct memsrc *mem,
 			 const struct kdump_compressor *comp);
 
-/* kdump_compress_page() on each page of b. */
-void kdump_compress_batch(struct kdump_batch *b, const struct kdump_compressor *comp);
-
-/* Arena bytes kdump_write() takes: its own buffers, and each worker's two batches. */
+/* Arena bytes kdump_write() takes: its own buffers, and each worker's pages. */
 size_t kdump_base_bytes(void);
 size_t kdump_worker_bytes(void);
 

@@ -1,5 +1,5 @@
 /*
- * capture/kdump.c's compression step, kdump_compress_batch(): pure, so two
+ * capture/kdump.c's compression step, kdump_compress_page(): pure, so two
  * workers with their own compressors on copies of one batch must get the same
  * answer, and it must be what the writer stored page by page: the shared zero
  * page for all-zero pages (only when there is one), the compressed form when
@@ -36,13 +36,11 @@ static void fill(uint8_t *p, unsigned kind, unsigned seed)
 }
 
 /* A batch whose page i is of kind i % 3, except the last, which was not read. */
-static void make_batch(struct kdump_batch *b, int w, int zero_page)
+static void make_batch(struct kdump_batch_page *b, int w)
 {
-	memset(b, 0, sizeof(*b));
-	b->n = KDUMP_BATCH;
-	b->zero_page = zero_page;
+	memset(b, 0, KDUMP_BATCH * sizeof(*b));
 	for (unsigned i = 0; i < KDUMP_BATCH; i++) {
-		struct kdump_batch_page *p = &b->p[i];
+		struct kdump_batch_page *p = &b[i];
 
 		p->pfn = 100 + i;
 		p->idx = i;
@@ -53,20 +51,28 @@ static void make_batch(struct kdump_batch *b, int w, int zero_page)
 	}
 }
 
+/* The writer's step 2 on each page of b, with one worker's compressor. */
+static void compress_batch(struct kdump_batch_page *b, int zero_page,
+			   const struct kdump_compressor *comp)
+{
+	for (unsigned i = 0; i < KDUMP_BATCH; i++)
+		kdump_compress_page(&b[i], zero_page, NULL, comp);
+}
+
 static void check_batch(int zero_page)
 {
 	struct kdump_compressor c[2];
-	struct kdump_batch b[2];
+	struct kdump_batch_page b[2][KDUMP_BATCH];
 	struct arena a[2];
 
 	for (int w = 0; w < 2; w++) {
 		arena_init(&a[w], arena_mem[w], sizeof(arena_mem[w]));
 		CHECK(compress_zstd_init(&c[w], &a[w], 0) == 0);
-		make_batch(&b[w], w, zero_page);
-		kdump_compress_batch(&b[w], &c[w]);
+		make_batch(b[w], w);
+		compress_batch(b[w], zero_page, &c[w]);
 	}
 	for (unsigned i = 0; i < KDUMP_BATCH; i++) {
-		struct kdump_batch_page *p = &b[0].p[i], *q = &b[1].p[i];
+		struct kdump_batch_page *p = &b[0][i], *q = &b[1][i];
 		uint8_t back[PAGE_BYTES], orig[PAGE_BYTES];
 
 		fill(orig, i % 3, i);
@@ -97,16 +103,16 @@ static void check_batch(int zero_page)
 
 int main(void)
 {
-	struct kdump_batch b;
+	struct kdump_batch_page b[KDUMP_BATCH];
 
 	check_batch(1);
 	check_batch(0);
 	/* No compressor: every read page is stored raw. */
-	make_batch(&b, 0, 0);
-	kdump_compress_batch(&b, NULL);
+	make_batch(b, 0);
+	compress_batch(b, 0, NULL);
 	for (unsigned i = 0; i < KDUMP_BATCH; i++)
 		if (i != KDUMP_BATCH - 1)
-			CHECK(b.p[i].kind == KDUMP_PAGE_DATA && b.p[i].size == PAGE_BYTES &&
-			      b.p[i].flags == 0 && b.p[i].src == b.p[i].page);
+			CHECK(b[i].kind == KDUMP_PAGE_DATA && b[i].size == PAGE_BYTES &&
+			      b[i].flags == 0 && b[i].src == b[i].page);
 	return test_summary("test_kdump_batch");
 }
