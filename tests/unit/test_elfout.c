@@ -17,32 +17,10 @@
 #include "capture/filter.h"
 #include "capture/kvtop.h"
 #include "fakemm.h"
+#include "memsink.h"
 #include "test.h"
 
 static uint8_t arena_mem[4 << 20];
-
-struct mem_sink {
-	struct sink s;
-	uint8_t *buf;
-	size_t cap, len;
-};
-
-static int ms_write(struct sink *s, uint64_t off, const void *buf, size_t len)
-{
-	struct mem_sink *m = (struct mem_sink *)s;
-
-	if (off + len > m->cap)
-		return SINK_ERR_NOSPC;
-	memcpy(m->buf + off, buf, len);
-	if (off + len > m->len)
-		m->len = off + len;
-	return 0;
-}
-
-static int ms_finish(struct sink *s)
-{
-	return 0;
-}
 
 /* A machine with a memory map; the writer's result in ms. */
 static int dump(struct fakemm *m, int dl, uint64_t capacity, struct mem_sink *ms,
@@ -67,12 +45,8 @@ static int dump(struct fakemm *m, int dl, uint64_t capacity, struct mem_sink *ms
 		o.filter = &hook;
 	}
 	memset(ms, 0, sizeof(*ms));
-	ms->s.write = ms_write;
-	ms->s.finish = ms_finish;
+	ms_init(ms, 64u << 20, 0);
 	ms->s.capacity = capacity;
-	ms->s.name = "memory";
-	ms->cap = 64u << 20;
-	ms->buf = calloc(1, ms->cap);
 	return elf_write(ec, &o, &ms->s, a, st);
 }
 

@@ -13,6 +13,7 @@
 #include "capture/filter.h"
 #include "capture/kdump.h"
 #include "fakemm.h"
+#include "memsink.h"
 #include "test.h"
 
 static uint8_t arena_mem[4 << 20];
@@ -233,29 +234,6 @@ static void test_cycles(enum mm_style style)
 
 /* ---- through the kdump writer ------------------------------------------- */
 
-struct mem_sink {
-	struct sink s;
-	uint8_t *buf;
-	size_t cap, len;
-};
-
-static int ms_write(struct sink *s, uint64_t off, const void *buf, size_t len)
-{
-	struct mem_sink *m = (struct mem_sink *)s;
-
-	if (off + len > m->cap)
-		return SINK_ERR_NOSPC;
-	memcpy(m->buf + off, buf, len);
-	if (off + len > m->len)
-		m->len = off + len;
-	return 0;
-}
-
-static int ms_finish(struct sink *s)
-{
-	return 0;
-}
-
 static void test_kdump_writer(enum mm_style style)
 {
 	static uint8_t want[MM_PFNS / 8];
@@ -265,7 +243,7 @@ static void test_kdump_writer(enum mm_style style)
 	struct kdump_opts o;
 	struct kdump_stats st;
 	struct kdump_layout lay;
-	struct mem_sink ms = { { ms_write, ms_finish, 0, "memory" }, NULL, 64u << 20, 0 };
+	struct mem_sink ms;
 
 	mm_build(&m, style, 0);
 	populate(&m);
@@ -275,7 +253,7 @@ static void test_kdump_writer(enum mm_style style)
 	memset(&o, 0, sizeof(o));
 	o.dump_level = 31;
 	o.filter = &hook;
-	ms.buf = calloc(1, ms.cap);
+	ms_init(&ms, 64u << 20, 0);
 	CHECK(kdump_write(&r.ec, &o, &ms.s, &r.a, &st) == 0);
 	CHECK(!st.incomplete);
 	expected(&m, 31, 0, want);

@@ -17,6 +17,7 @@
 #include "capture/filter.h"
 #include "capture/kdump.h"
 #include "fakemm.h"
+#include "memsink.h"
 #include "test.h"
 
 #define ARENA_SIZE	(4u << 20)
@@ -26,43 +27,8 @@
 static uint8_t *arena_mem;
 static char dir[64], script[512];
 
-/* ---- a sink in memory: NOSPC past full_at, or a stated capacity ---------- */
-
-struct mem_sink {
-	struct sink s;
-	uint8_t *buf;
-	size_t size, len;
-	uint64_t full_at;
-};
-
-static int ms_write(struct sink *s, uint64_t off, const void *buf, size_t len)
-{
-	struct mem_sink *m = (struct mem_sink *)s;
-
-	if ((m->full_at && off + len > m->full_at) || off + len > m->size)
-		return SINK_ERR_NOSPC;
-	memcpy(m->buf + off, buf, len);
-	if (off + len > m->len)
-		m->len = off + len;
-	return 0;
-}
-
-static int ms_finish(struct sink *s)
-{
-	(void)s;
-	return 0;
-}
-
-static void ms_init(struct mem_sink *m, size_t size)
-{
-	memset(m, 0, sizeof(*m));
-	m->s.write = ms_write;
-	m->s.finish = ms_finish;
-	m->s.name = "memory";
-	m->buf = malloc(size);
-	memset(m->buf, 0xa5, size);	/* stale disk contents */
-	m->size = size;
-}
+/* What a disk holds before the dump is written on it. */
+#define STALE	0xa5
 
 /* ---- reading the dump back by crash's rules ------------------------------ */
 
@@ -242,7 +208,7 @@ static void test_order(void)
 	uint64_t ok = 0, wrong = 0;
 
 	fc_standard(&fc);
-	ms_init(&m, 16u << 20);
+	ms_init(&m, 16u << 20, STALE);
 	CHECK(run(&fc, 0, &m, &st) == 0);
 	CHECK(!st.incomplete);
 	CHECK_EQ_U64(st.kept, 158 + 256 + 128 + 128 + 384);
@@ -265,7 +231,7 @@ static void test_order(void)
 
 	/* dump_level 1: the shared zero page comes first of all, and the same pages */
 	free(m.buf);
-	ms_init(&m, 16u << 20);
+	ms_init(&m, 16u << 20, STALE);
 	CHECK(run(&fc, 1, &m, &st) == 0);
 	CHECK(dump_open(&d, m.buf, m.len) == 0);
 	CHECK(st.zero > 100);
@@ -315,7 +281,7 @@ static void test_full(int dl, int mode)
 	char ref[256], out[256], args[64];
 
 	fc_standard(&fc);
-	ms_init(&m, 16u << 20);
+	ms_init(&m, 16u << 20, STALE);
 	/* room for a little more than the kernel image and the pages above 0x280 */
 	limit = 4096 * 5 + (158 + 256 + 128 + 128 + 384) * 24 + (128 + 512 + 100) * 4096ull + 10;
 	if (mode == 0)
@@ -413,7 +379,7 @@ static void test_cross_cycle(void)
 	fc_add_vmcoreinfo(&fc, 0x382000, "OSRELEASE=6.12.0-cross\nPAGESIZE=4096\n", 512);
 	fc_write_hdr(&fc, hdr);
 
-	ms_init(&m, 16u << 20);
+	ms_init(&m, 16u << 20, STALE);
 	CHECK(run_at(&fc, hdr, 0, &m, &st) == 0);
 	CHECK(!st.incomplete);
 	CHECK_EQ_U64(st.kept, 15 + 512);
@@ -435,7 +401,7 @@ static void test_cross_cycle(void)
 	free(m.buf);
 
 	/* room for the kernel image and two data buffers: the top 128 pages */
-	ms_init(&m, 16u << 20);
+	ms_init(&m, 16u << 20, STALE);
 	m.full_at = d.data_off + (256 + 128) * 4096 + 10;
 	CHECK(run_at(&fc, hdr, 0, &m, &st) == 0);
 	CHECK(st.incomplete);
@@ -469,7 +435,7 @@ static void test_tiny(void)
 	uint64_t ok = 0, ok_kernel = 0;
 
 	fc_standard(&fc);
-	ms_init(&m, 16u << 20);
+	ms_init(&m, 16u << 20, STALE);
 	m.full_at = 4096 * 5 + (158 + 256 + 128 + 128 + 384) * 24 + 100 * 4096 + 10;
 	CHECK(run(&fc, 0, &m, &st) == 0);
 	CHECK(st.incomplete);
@@ -524,7 +490,7 @@ static void test_filter_pieces(enum mm_style style)
 	memset(&o, 0, sizeof(o));
 	o.dump_level = 31;
 	o.filter = &hook;
-	ms_init(&m, 64u << 20);
+	ms_init(&m, 64u << 20, STALE);
 	CHECK(kdump_write(&ec, &o, &m.s, &a, &st) == 0);
 	CHECK(!st.incomplete);
 	kdump_layout(&ec, st.dumpable, &lay);

@@ -19,6 +19,7 @@
 #include "capture/elfcore.h"
 #include "capture/kdump.h"
 #include "fakecore.h"
+#include "memsink.h"
 #include "test.h"
 #include "tools/host_workers.h"
 
@@ -27,49 +28,19 @@
 
 static uint8_t *arena_mem;
 
-/* ---- a sink in memory ---------------------------------------------------- */
-
-struct mem_sink {
-	struct sink s;
-	uint8_t *buf;
-	uint64_t len;
-	int failed;
-};
+/* ---- a sink in memory (memsink.h) ---------------------------------------- */
 
 /* The next sinks fail with fail_err once, at the first write past fail_at
  * (0: never), or hold only capacity bytes (0: OUT_MAX). */
 static uint64_t fail_at, capacity;
 static int fail_err;
 
-static int ms_write(struct sink *s, uint64_t off, const void *buf, size_t len)
-{
-	struct mem_sink *m = (struct mem_sink *)s;
-
-	if (off > OUT_MAX || len > OUT_MAX - off)
-		return SINK_ERR_NOSPC;
-	if (fail_at && off + len > fail_at && !m->failed) {
-		m->failed = 1;
-		return fail_err;
-	}
-	memcpy(m->buf + off, buf, len);
-	if (off + len > m->len)
-		m->len = off + len;
-	return 0;
-}
-
-static int ms_finish(struct sink *s)
-{
-	return 0;
-}
-
 static void ms_open(struct mem_sink *m)
 {
-	memset(m, 0, sizeof(*m));
-	m->s.write = ms_write;
-	m->s.finish = ms_finish;
-	m->s.name = "memory";
+	ms_init(m, OUT_MAX, 0);
+	m->fail_at = fail_at;
+	m->fail_err = fail_err;
 	m->s.capacity = capacity;
-	m->buf = calloc(1, OUT_MAX);
 }
 
 /* ---- compressors that count their pages ---------------------------------- */
@@ -95,14 +66,18 @@ static void skip_range(void *ctx, struct elfcore *ec, uint64_t s, uint64_t e, ui
 			bm2[(pfn - s) / 8] &= (uint8_t)~(1u << ((pfn - s) % 8));
 }
 
+/* The next dumps cannot read [bad_start, bad_end) (0, 0: all readable). */
+static uint64_t bad_start, bad_end;
+
 /* What the last one_dump() returned, and its stats. */
 static int dump_rc;
 static struct kdump_stats dump_st;
 
 /*
  * One dump of fc's memory with nw workers (0: no workers at all); returns its
- * bytes in *out. Unless the sink is made to fail: checks that the dump is
- * complete and, with counts, that the workers shared the pages.
+ * bytes in *out. Unless the sink is made to fail or a read to fail: checks
+ * that the dump is complete and, with counts, that the workers shared the
+ * pages.
  */
 static uint64_t one_dump(struct fakecore *fc, unsigned nw, int shared, int level, int zstd,
 			 uint8_t **out)
@@ -118,9 +93,12 @@ static uint64_t one_dump(struct fakecore *fc, unsigned nw, int shared, int level
 	struct arena a;
 	const struct workers *w = nw > 1 ? host_workers_start(nw) : NULL;
 	char err[200];
+	int trouble;
 
 	buf_memsrc_init(&bm, fc->mem, fc->mem_size);
 	bm.m.read_shared = shared ? buf_memsrc_read : NULL;
+	bm.bad_start = bad_start;
+	bm.bad_end = bad_end;
 	arena_init(&a, arena_mem, ARENA_SIZE);
 	CHECK(elfcore_read(&ec, &bm.m, FC_HDR_ADDR, 0, &a, err, sizeof(err)) == 0);
 	memset(&o, 0, sizeof(o));
@@ -139,11 +117,12 @@ static uint64_t one_dump(struct fakecore *fc, unsigned nw, int shared, int level
 	ms_open(&ms);
 	dump_rc = kdump_write(&ec, &o, &ms.s, &a, &st);
 	dump_st = st;
-	if (!fail_at && !capacity) {
+	trouble = fail_at || capacity || bad_end;
+	if (!trouble) {
 		CHECK(dump_rc == 0);
 		CHECK(!st.incomplete);
 	}
-	if (zstd && !fail_at && !capacity) {
+	if (zstd && !trouble) {
 		/* Workers take pages as they come: each is compressed once, and
 		 * (300 runs) more than one worker takes some. */
 		unsigned long sum = 0, busy = 0;
@@ -242,32 +221,15 @@ static void test_bad_read(void)
 	uint64_t len[2];
 
 	fc_standard(&fc);
+	bad_start = 0x150000;	/* 4 pages */
+	bad_end = 0x154000;
 	for (int shared = 0; shared < 2; shared++) {
-		struct kdump_opts o;
-		struct kdump_stats st;
-		struct buf_memsrc bm;
-		struct mem_sink ms;
-		struct elfcore ec;
-		struct arena a;
-		const struct workers *w = host_workers_start(3);
-		char err[200];
-
-		buf_memsrc_init(&bm, fc.mem, fc.mem_size);
-		arena_init(&a, arena_mem, ARENA_SIZE);
-		CHECK(elfcore_read(&ec, &bm.m, FC_HDR_ADDR, 0, &a, err, sizeof(err)) == 0);
-		bm.m.read_shared = shared ? buf_memsrc_read : NULL;
-		bm.bad_start = 0x150000;	/* 4 pages */
-		bm.bad_end = 0x154000;
-		memset(&o, 0, sizeof(o));
-		o.workers = w;
-		ms_open(&ms);
-		CHECK(kdump_write(&ec, &o, &ms.s, &a, &st) == 0);
-		CHECK_EQ_U64(st.unreadable, 4);
-		CHECK(st.incomplete);
-		host_workers_stop(w);
-		out[shared] = ms.buf;
-		len[shared] = ms.len;
+		len[shared] = one_dump(&fc, 3, shared, 0, 0, &out[shared]);
+		CHECK(dump_rc == 0);
+		CHECK_EQ_U64(dump_st.unreadable, 4);
+		CHECK(dump_st.incomplete);
 	}
+	bad_start = bad_end = 0;
 	CHECK(len[0] == len[1] && memcmp(out[0], out[1], len[0]) == 0);
 	free(out[0]);
 	free(out[1]);
