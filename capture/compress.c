@@ -22,14 +22,18 @@ static int pick_level(int level)
 }
 
 /*
- * Parameters for exactly one 4 KiB page: zstd shrinks its window and tables
- * to the input size, so the workspace is small. ZSTD_compressCCtx() derives
- * the same parameters from the same level and size, so it always fits.
+ * zstd's context for exactly one 4 KiB page: zstd shrinks its window and
+ * tables to the input size, so it is small. ZSTD_compressCCtx() derives the
+ * same parameters from the same level and size, so it always fits.
  */
+static size_t cctx_bytes(int level)
+{
+	return ZSTD_estimateCCtxSize_usingCParams(ZSTD_getCParams(pick_level(level), PAGE_BYTES, 0));
+}
+
 size_t compress_zstd_workspace(int level)
 {
-	return sizeof(struct zstd_page_ctx) + 64 +
-	       ZSTD_estimateCCtxSize_usingCParams(ZSTD_getCParams(pick_level(level), PAGE_BYTES, 0));
+	return sizeof(struct zstd_page_ctx) + 64 + cctx_bytes(level);
 }
 
 static size_t zstd_page(void *ctx, const void *page, void *out, size_t cap)
@@ -45,7 +49,7 @@ static size_t zstd_page(void *ctx, const void *page, void *out, size_t cap)
 
 int compress_zstd_init(struct kdump_compressor *c, struct arena *a, int level)
 {
-	size_t size = compress_zstd_workspace(level) - sizeof(struct zstd_page_ctx) - 64;
+	size_t size = cctx_bytes(level);
 	struct zstd_page_ctx *z;
 	void *ws;
 
